@@ -1,0 +1,78 @@
+#include "io/atomic_output.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace onnx_reinit {
+namespace {
+
+absl::Status ErrnoStatus(int err, const std::string& what) {
+  std::string message = absl::StrCat(what, ": ", std::strerror(err));
+  if (err == ENOENT || err == ENOTDIR) return absl::NotFoundError(message);
+  if (err == EACCES || err == EPERM || err == EROFS) {
+    return absl::PermissionDeniedError(message);
+  }
+  return absl::UnknownError(message);
+}
+
+mode_t CurrentUmask() {
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  return mask;
+}
+
+}  // namespace
+
+absl::StatusOr<AtomicOutput> AtomicOutput::Create(const std::string& path) {
+  AtomicOutput out;
+  out.path_ = path;
+  std::string pattern = path + ".tmp-XXXXXX";
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  out.fd_ = ::mkostemp(buffer.data(), O_CLOEXEC);
+  if (out.fd_ < 0) {
+    return ErrnoStatus(errno, absl::StrCat("cannot create \"", path, "\""));
+  }
+  out.temp_path_ = buffer.data();
+  // mkstemp creates 0600; give the file the usual 0666 & ~umask.
+  if (::fchmod(out.fd_, 0666 & ~CurrentUmask()) != 0) {
+    return ErrnoStatus(errno, absl::StrCat("cannot create \"", path, "\""));
+  }
+  return out;
+}
+
+AtomicOutput::AtomicOutput(AtomicOutput&& other) noexcept
+    : path_(std::move(other.path_)),
+      temp_path_(std::move(other.temp_path_)),
+      fd_(std::exchange(other.fd_, -1)) {
+  other.temp_path_.clear();
+}
+
+AtomicOutput::~AtomicOutput() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
+}
+
+absl::Status AtomicOutput::Commit() {
+  int fd = std::exchange(fd_, -1);
+  if (::close(fd) != 0) {
+    return ErrnoStatus(errno, absl::StrCat("cannot write \"", path_, "\""));
+  }
+  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    return ErrnoStatus(errno, absl::StrCat("cannot write \"", path_, "\""));
+  }
+  temp_path_.clear();
+  return absl::OkStatus();
+}
+
+}  // namespace onnx_reinit

@@ -1,0 +1,80 @@
+#include "io/file_io.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace onnx_reinit {
+namespace {
+
+absl::Status WriteError(const std::string& path, int err) {
+  return absl::UnknownError(
+      absl::StrCat("cannot write \"", path, "\": ", std::strerror(err)));
+}
+
+absl::Status CopyByReading(int in_fd, uint64_t in_offset, int out_fd,
+                           uint64_t out_offset, uint64_t size,
+                           const std::string& out_path) {
+  std::vector<char> buffer(std::min<uint64_t>(size, 1 << 20));
+  while (size > 0) {
+    size_t want = std::min<uint64_t>(size, buffer.size());
+    ssize_t got = ::pread(in_fd, buffer.data(), want, in_offset);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      return absl::UnknownError(absl::StrCat(
+          "cannot read the input while writing \"", out_path,
+          "\": ", got == 0 ? "unexpected end of file" : std::strerror(errno)));
+    }
+    absl::Status s = WriteAt(out_fd, out_path, buffer.data(), got, out_offset);
+    if (!s.ok()) return s;
+    in_offset += got;
+    out_offset += got;
+    size -= got;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteAt(int fd, const std::string& path, const void* data,
+                     size_t size, uint64_t offset) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::pwrite(fd, p, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return WriteError(path, n < 0 ? errno : EIO);
+    p += n;
+    size -= n;
+    offset += n;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CopyRange(int in_fd, uint64_t in_offset, int out_fd,
+                       uint64_t out_offset, uint64_t size,
+                       const std::string& out_path) {
+  loff_t in = static_cast<loff_t>(in_offset);
+  loff_t out = static_cast<loff_t>(out_offset);
+  while (size > 0) {
+    ssize_t n = ::copy_file_range(in_fd, &in, out_fd, &out, size, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+                  errno == EOPNOTSUPP || errno == EBADF || errno == EPERM)) {
+      return CopyByReading(in_fd, in, out_fd, out, size, out_path);
+    }
+    if (n < 0) return WriteError(out_path, errno);
+    if (n == 0) {  // the input ended early (it changed under us)
+      return absl::UnknownError(absl::StrCat(
+          "cannot write \"", out_path, "\": the input file became shorter"));
+    }
+    size -= n;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace onnx_reinit

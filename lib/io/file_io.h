@@ -1,0 +1,28 @@
+// Positioned writes and in-kernel copies between descriptors. Errors name the
+// path given by the caller.
+#ifndef ONNX_REINIT_IO_FILE_IO_H_
+#define ONNX_REINIT_IO_FILE_IO_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace onnx_reinit {
+
+// Writes all `size` bytes at `offset` (pwrite, retried on short writes).
+[[nodiscard]] absl::Status WriteAt(int fd, const std::string& path,
+                                   const void* data, size_t size,
+                                   uint64_t offset);
+
+// Copies `size` bytes from in_fd@in_offset to out_fd@out_offset with
+// copy_file_range (falling back to pread/pwrite where the kernel or file
+// system cannot), without bringing them into this process's memory.
+[[nodiscard]] absl::Status CopyRange(int in_fd, uint64_t in_offset, int out_fd,
+                                     uint64_t out_offset, uint64_t size,
+                                     const std::string& out_path);
+
+}  // namespace onnx_reinit
+
+#endif  // ONNX_REINIT_IO_FILE_IO_H_

@@ -1,0 +1,39 @@
+#include "io/model_source.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "util/status_macros.h"
+
+namespace onnx_reinit {
+
+absl::StatusOr<std::unique_ptr<ModelSource>> OpenModel(
+    const std::string& path) {
+  ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
+  absl::StatusOr<ScannedModel> scanned = ScanModel(file.bytes());
+  if (!scanned.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", path, "\" is not an ONNX model: ",
+                     scanned.status().message()));
+  }
+  auto source = std::make_unique<ModelSource>(
+      ModelSource{std::move(file), std::move(scanned->layout), {}});
+  if (!source->model.ParseFromString(scanned->weightless)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", path, "\" is not an ONNX model: protobuf parsing failed"));
+  }
+  if (!source->model.has_graph() || source->model.ir_version() <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", path, "\" is not an ONNX model: ",
+        source->model.has_graph() ? "no ir_version" : "no graph"));
+  }
+  if (source->layout.initializers.size() !=
+      static_cast<size_t>(source->model.graph().initializer_size())) {
+    return absl::InternalError(
+        absl::StrCat("\"", path, "\": initializer count mismatch"));
+  }
+  return source;
+}
+
+}  // namespace onnx_reinit

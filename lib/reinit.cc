@@ -1,0 +1,79 @@
+#include "reinit.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "graph/fans.h"
+#include "io/atomic_output.h"
+#include "io/model_source.h"
+#include "plan/report.h"
+#include "util/status_macros.h"
+
+namespace onnx_reinit {
+namespace {
+
+// Prefixes a message with the file it is about, unless it already names it.
+absl::Status InFile(const std::string& path, const absl::Status& status) {
+  if (status.ok()) return status;
+  const std::string quoted = absl::StrCat("\"", path, "\"");
+  if (absl::StrContains(status.message(), quoted)) return status;
+  return absl::Status(status.code(),
+                      absl::StrCat(quoted, ": ", status.message()));
+}
+
+absl::StatusOr<std::vector<TensorPlan>> PlanSource(const ModelSource& source,
+                                                   const PlanOptions& options,
+                                                   const std::string& path) {
+  absl::StatusOr<std::vector<TensorPlan>> plan =
+      BuildPlan(source.model, options);
+  if (!plan.ok()) return InFile(path, plan.status());
+  return plan;
+}
+
+Report MakeReport(const std::string& input, const std::vector<TensorPlan>& plan,
+                  const PlanOptions& options) {
+  Report report;
+  report.set_model(input);
+  report.set_fan_convention(std::string(FanConventionName(options.fan_convention)));
+  for (const TensorPlan& p : plan) *report.add_tensors() = ToRecord(p);
+  return report;
+}
+
+}  // namespace
+
+absl::StatusOr<Report> PlanFile(const std::string& path,
+                                const PlanOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source, OpenModel(path));
+  ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
+                   PlanSource(*source, options, path));
+  return MakeReport(path, plan, options);
+}
+
+absl::StatusOr<Report> ReinitializeFile(const std::string& input,
+                                        const std::string& output,
+                                        const ReinitOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source, OpenModel(input));
+  ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
+                   PlanSource(*source, options.plan, input));
+  ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::Create(output));
+  absl::StatusOr<std::vector<WrittenStats>> stats =
+      WriteReinitialized(source->file, source->layout, plan, options.rewrite,
+                         out.fd(), output);
+  if (!stats.ok()) return InFile(input, stats.status());
+  RETURN_IF_ERROR(out.Commit());
+
+  Report report = MakeReport(input, plan, options.plan);
+  report.set_output(output);
+  report.set_seed(options.rewrite.seed);
+  for (size_t i = 0; i < plan.size(); ++i) {
+    if (!plan[i].rewrite) continue;
+    report.mutable_tensors(static_cast<int>(i))->set_mean((*stats)[i].mean);
+    report.mutable_tensors(static_cast<int>(i))->set_std((*stats)[i].std);
+  }
+  return report;
+}
+
+}  // namespace onnx_reinit

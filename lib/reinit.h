@@ -1,0 +1,48 @@
+// onnx-reinit's public entry points.
+//
+//   PlanFile(path, options)            what would be done, nothing written
+//   ReinitializeFile(in, out, options) write `out` = `in` with every weight
+//                                      and bias the plan selects re-sampled
+//
+// Guarantees of ReinitializeFile:
+//   * Every byte of the output outside the rewritten value payloads (and,
+//     where a payload's length changes, the length prefixes enclosing it) is
+//     the input's byte: names, doc strings, metadata, unknown fields, order.
+//   * The output appears atomically: it is written to a temporary file in the
+//     output folder and renamed into place; after any error nothing is at the
+//     output path (a previous file there is left as it was) and the input is
+//     untouched. `out` may equal `in`: the input is then replaced atomically.
+//   * The same seed gives byte-identical output for any thread count.
+// Errors name the file and, where there is one, the node and tensor:
+// NotFound (missing input), InvalidArgument (not an ONNX model, malformed
+// tensor, dims that do not fit the consumer), Unimplemented (external data),
+// PermissionDenied/Unknown (I/O).
+#ifndef ONNX_REINIT_REINIT_H_
+#define ONNX_REINIT_REINIT_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "plan/planner.h"
+#include "report.pb.h"
+#include "rewrite/rewriter.h"
+
+namespace onnx_reinit {
+
+struct ReinitOptions {
+  PlanOptions plan;
+  RewriteOptions rewrite;
+};
+
+[[nodiscard]] absl::StatusOr<Report> PlanFile(const std::string& path,
+                                              const PlanOptions& options);
+
+// The report holds the plan plus the measured mean and std of each rewritten
+// tensor's written values.
+[[nodiscard]] absl::StatusOr<Report> ReinitializeFile(
+    const std::string& input, const std::string& output,
+    const ReinitOptions& options);
+
+}  // namespace onnx_reinit
+
+#endif  // ONNX_REINIT_REINIT_H_

@@ -1,0 +1,200 @@
+#include "rewrite/rewriter.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "io/file_io.h"
+#include "random/philox.h"
+#include "rewrite/splice.h"
+#include "rewrite/value_encoding.h"
+#include "strategy/sampler.h"
+#include "util/parallel.h"
+#include "util/status_macros.h"
+
+namespace onnx_reinit {
+namespace {
+
+// One chunk of one rewritten tensor.
+struct Job {
+  int target = 0;      // index into targets
+  uint64_t first = 0;  // first element
+  uint64_t count = 0;
+};
+
+// Sum and sum of squared deviations of one chunk; merged in chunk order.
+struct ChunkStats {
+  uint64_t n = 0;
+  double mean = 0;
+  double m2 = 0;
+};
+
+struct Scratch {
+  std::unique_ptr<double[]> values{new double[kChunkValues]};
+  std::unique_ptr<uint8_t[]> bytes{
+      new uint8_t[kChunkValues * kMaxEncodedValueBytes]};
+};
+
+ChunkStats Measure(const double* values, size_t n) {
+  ChunkStats s;
+  s.n = n;
+  double sum = 0;
+  for (size_t i = 0; i < n; ++i) sum += values[i];
+  s.mean = sum / static_cast<double>(n);
+  for (size_t i = 0; i < n; ++i) {
+    const double d = values[i] - s.mean;
+    s.m2 += d * d;
+  }
+  return s;
+}
+
+void Merge(const ChunkStats& b, ChunkStats* a) {
+  if (b.n == 0) return;
+  if (a->n == 0) {
+    *a = b;
+    return;
+  }
+  const double n = static_cast<double>(a->n + b.n);
+  const double delta = b.mean - a->mean;
+  a->mean += delta * static_cast<double>(b.n) / n;
+  a->m2 += b.m2 + delta * delta * static_cast<double>(a->n) *
+                      static_cast<double>(b.n) / n;
+  a->n += b.n;
+}
+
+struct Target {
+  const TensorPlan* plan = nullptr;
+  PhiloxKey key{};
+  size_t first_job = 0;
+  size_t job_count = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
+    const MappedFile& input, const ModelLayout& layout,
+    const std::vector<TensorPlan>& plan, const RewriteOptions& options,
+    int out_fd, const std::string& out_path) {
+  std::vector<Target> targets;
+  std::vector<SpliceTarget> splice_targets;
+  std::vector<Job> jobs;
+  for (const TensorPlan& p : plan) {
+    if (!p.rewrite) continue;
+    if (p.index < 0 ||
+        static_cast<size_t>(p.index) >= layout.initializers.size()) {
+      return absl::InternalError("plan and layout disagree on initializers");
+    }
+    ASSIGN_OR_RETURN(
+        ValueEncoding encoding,
+        ChooseEncoding(p, layout.initializers[p.index], input.bytes()));
+    Target target;
+    target.plan = &p;
+    target.key = TensorKey(options.seed, p.name);
+    target.first_job = jobs.size();
+    for (uint64_t first = 0; first < p.element_count; first += kChunkValues) {
+      jobs.push_back({static_cast<int>(targets.size()), first,
+                      std::min(kChunkValues, p.element_count - first)});
+    }
+    target.job_count = jobs.size() - target.first_job;
+    targets.push_back(target);
+    splice_targets.push_back(
+        {p.index, encoding, p.element_count * encoding.fixed_width});
+  }
+
+  auto make_scratch = [] { return Scratch(); };
+  auto generate = [&](const Job& job, Scratch& s) {
+    const Target& t = targets[job.target];
+    SampleValues(t.plan->distribution, t.key, job.first, job.count,
+                 s.values.get());
+    return EncodeValues(splice_targets[job.target].encoding, t.plan->dtype,
+                        s.values.get(), job.count, s.bytes.get());
+  };
+
+  // Varint payloads: their length is known only after generating the values,
+  // so a first pass measures each chunk (the values are a pure function of
+  // the index, so the second pass regenerates exactly the same ones).
+  std::vector<uint64_t> job_offset(jobs.size(), 0);
+  bool any_varint = false;
+  for (const SpliceTarget& t : splice_targets) any_varint |= t.encoding.varint;
+  if (any_varint) {
+    std::vector<uint64_t> job_bytes(jobs.size(), 0);
+    RETURN_IF_ERROR(RunParallel(
+        jobs.size(), options.threads, make_scratch,
+        [&](size_t j, Scratch& s) {
+          if (splice_targets[jobs[j].target].encoding.varint) {
+            job_bytes[j] = generate(jobs[j], s);
+          }
+          return absl::OkStatus();
+        }));
+    for (size_t t = 0; t < targets.size(); ++t) {
+      if (!splice_targets[t].encoding.varint) continue;
+      uint64_t total = 0;
+      for (size_t j = 0; j < targets[t].job_count; ++j) {
+        job_offset[targets[t].first_job + j] = total;
+        total += job_bytes[targets[t].first_job + j];
+      }
+      splice_targets[t].payload_size = total;
+    }
+  }
+  for (size_t t = 0; t < targets.size(); ++t) {
+    if (splice_targets[t].encoding.varint) continue;
+    for (size_t j = 0; j < targets[t].job_count; ++j) {
+      const Job& job = jobs[targets[t].first_job + j];
+      job_offset[targets[t].first_job + j] =
+          job.first * splice_targets[t].encoding.fixed_width;
+    }
+  }
+
+  ASSIGN_OR_RETURN(Splice splice, PlanSplice(layout, splice_targets));
+  std::vector<uint64_t> payload_offset(targets.size(), 0);
+  if (::ftruncate(out_fd, static_cast<off_t>(splice.output_size)) != 0) {
+    return absl::UnknownError(absl::StrCat("cannot write \"", out_path,
+                                           "\": ", std::strerror(errno)));
+  }
+  for (const Piece& piece : splice.pieces) {
+    switch (piece.kind) {
+      case Piece::Kind::kCopy:
+        RETURN_IF_ERROR(CopyRange(input.fd(), piece.in_offset, out_fd,
+                                  piece.out_offset, piece.size, out_path));
+        break;
+      case Piece::Kind::kBytes:
+        RETURN_IF_ERROR(WriteAt(out_fd, out_path, piece.bytes.data(),
+                                piece.bytes.size(), piece.out_offset));
+        break;
+      case Piece::Kind::kValues:
+        payload_offset[piece.target] = piece.out_offset;
+        break;
+    }
+  }
+
+  std::vector<ChunkStats> job_stats(jobs.size());
+  RETURN_IF_ERROR(RunParallel(
+      jobs.size(), options.threads, make_scratch, [&](size_t j, Scratch& s) {
+        const Job& job = jobs[j];
+        const size_t bytes = generate(job, s);
+        job_stats[j] = Measure(s.values.get(), job.count);
+        return WriteAt(out_fd, out_path, s.bytes.get(), bytes,
+                       payload_offset[job.target] + job_offset[j]);
+      }));
+
+  std::vector<WrittenStats> stats(plan.size());
+  for (size_t t = 0; t < targets.size(); ++t) {
+    ChunkStats total;
+    for (size_t j = 0; j < targets[t].job_count; ++j) {
+      Merge(job_stats[targets[t].first_job + j], &total);
+    }
+    const size_t index = targets[t].plan - plan.data();
+    stats[index].mean = total.mean;
+    stats[index].std =
+        total.n ? std::sqrt(total.m2 / static_cast<double>(total.n)) : 0;
+  }
+  return stats;
+}
+
+}  // namespace onnx_reinit

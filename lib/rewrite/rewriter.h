@@ -1,0 +1,47 @@
+// Produces the re-initialized model: the input's bytes with the value payload
+// of every tensor the plan rewrites replaced by freshly sampled values.
+//
+// Unchanged stretches are copied in the kernel (copy_file_range); new values
+// are generated in chunks of kChunkValues elements into per-thread buffers
+// and written with pwrite at their final offset, so memory does not grow with
+// the size of the weights. Chunk boundaries and the random stream of each
+// value depend only on (seed, tensor name, element index), and statistics are
+// combined in chunk order, so output and report are identical for any thread
+// count.
+#ifndef ONNX_REINIT_REWRITE_REWRITER_H_
+#define ONNX_REINIT_REWRITE_REWRITER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "io/mapped_file.h"
+#include "io/wire_scan.h"
+#include "plan/planner.h"
+
+namespace onnx_reinit {
+
+inline constexpr uint64_t kChunkValues = uint64_t{1} << 16;
+
+struct WrittenStats {
+  double mean = 0;
+  double std = 0;  // population standard deviation of the written values
+};
+
+struct RewriteOptions {
+  uint64_t seed = 0;
+  int threads = 0;  // 0: one per core
+};
+
+// Writes the output to `out_fd` (an empty file; `out_path` is for messages).
+// Returns the statistics of the written values, one entry per plan entry
+// (zeros for tensors that are kept).
+[[nodiscard]] absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
+    const MappedFile& input, const ModelLayout& layout,
+    const std::vector<TensorPlan>& plan, const RewriteOptions& options,
+    int out_fd, const std::string& out_path);
+
+}  // namespace onnx_reinit
+
+#endif  // ONNX_REINIT_REWRITE_REWRITER_H_

@@ -1,0 +1,113 @@
+#include "rewrite/splice.h"
+
+#include <algorithm>
+#include <climits>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
+
+namespace onnx_reinit {
+namespace {
+
+using google::protobuf::io::CodedOutputStream;
+using google::protobuf::internal::WireFormatLite;
+
+// Replace input bytes [offset, offset + size) by `bytes` then (if target >= 0)
+// the target's value payload.
+struct Edit {
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  std::string bytes;
+  int target = -1;
+};
+
+std::string LengthDelimitedHeader(int field, uint64_t length) {
+  uint8_t buffer[16];
+  uint8_t* end = CodedOutputStream::WriteVarint32ToArray(
+      WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED),
+      buffer);
+  end = CodedOutputStream::WriteVarint64ToArray(length, end);
+  return std::string(reinterpret_cast<const char*>(buffer), end - buffer);
+}
+
+}  // namespace
+
+absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
+                                  const std::vector<SpliceTarget>& targets) {
+  constexpr int kGraphField = 7;
+  constexpr int kInitializerField = 5;
+  std::vector<Edit> edits;
+  int64_t graph_delta = 0;
+  for (size_t t = 0; t < targets.size(); ++t) {
+    const SpliceTarget& target = targets[t];
+    const TensorLocation& loc = layout.initializers[target.initializer];
+    const ValueField& first = loc.values.front();
+    if (target.encoding.in_place) {
+      edits.push_back({first.payload.offset, first.payload.size, "",
+                       static_cast<int>(t)});
+      continue;
+    }
+    std::string header =
+        LengthDelimitedHeader(target.encoding.field_number, target.payload_size);
+    int64_t delta = static_cast<int64_t>(header.size() + target.payload_size);
+    for (const ValueField& v : loc.values) delta -= v.field.size;
+    edits.push_back({first.field.offset, first.field.size, std::move(header),
+                     static_cast<int>(t)});
+    for (size_t i = 1; i < loc.values.size(); ++i) {
+      edits.push_back({loc.values[i].field.offset, loc.values[i].field.size,
+                       "", -1});
+    }
+    if (delta != 0) {
+      const uint64_t message_size = loc.message.size + delta;
+      edits.push_back({loc.field.offset, loc.message.offset - loc.field.offset,
+                       LengthDelimitedHeader(kInitializerField, message_size),
+                       -1});
+      // The new prefix itself may be longer or shorter than the old one.
+      delta += static_cast<int64_t>(edits.back().bytes.size()) -
+               static_cast<int64_t>(edits.back().size);
+      graph_delta += delta;
+    }
+  }
+  if (graph_delta != 0) {
+    const uint64_t graph_size = layout.graph_message.size + graph_delta;
+    if (graph_size > static_cast<uint64_t>(INT_MAX)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the re-encoded graph would be ", graph_size,
+          " bytes, over protobuf's 2 GiB limit for one message"));
+    }
+    edits.push_back({layout.graph_field.offset,
+                     layout.graph_message.offset - layout.graph_field.offset,
+                     LengthDelimitedHeader(kGraphField, graph_size), -1});
+  }
+  std::sort(edits.begin(), edits.end(),
+            [](const Edit& a, const Edit& b) { return a.offset < b.offset; });
+
+  Splice splice;
+  uint64_t in = 0;
+  auto add = [&splice](Piece piece) {
+    if (piece.size == 0) return;
+    piece.out_offset = splice.output_size;
+    splice.output_size += piece.size;
+    splice.pieces.push_back(std::move(piece));
+  };
+  for (Edit& edit : edits) {
+    if (edit.offset < in) {
+      return absl::InternalError("overlapping edits in the output plan");
+    }
+    add({Piece::Kind::kCopy, in, edit.offset - in, "", -1, 0});
+    const uint64_t literal = edit.bytes.size();
+    add({Piece::Kind::kBytes, 0, literal, std::move(edit.bytes), -1, 0});
+    if (edit.target >= 0) {
+      add({Piece::Kind::kValues, 0, targets[edit.target].payload_size, "",
+           edit.target, 0});
+    }
+    in = edit.offset + edit.size;
+  }
+  add({Piece::Kind::kCopy, in, layout.file_size - in, "", -1, 0});
+  return splice;
+}
+
+}  // namespace onnx_reinit

@@ -1,0 +1,45 @@
+// The output file as a list of pieces: stretches copied from the input,
+// literal bytes (re-encoded tags and length prefixes), and value payloads to
+// be generated. Everything that is not a rewritten value — and, when a
+// payload changes length, not a length prefix enclosing it — is a copy.
+#ifndef ONNX_REINIT_REWRITE_SPLICE_H_
+#define ONNX_REINIT_REWRITE_SPLICE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "io/wire_scan.h"
+#include "rewrite/value_encoding.h"
+
+namespace onnx_reinit {
+
+struct SpliceTarget {
+  int initializer = 0;  // index into layout.initializers
+  ValueEncoding encoding;
+  uint64_t payload_size = 0;  // bytes of the new values
+};
+
+struct Piece {
+  enum class Kind { kCopy, kBytes, kValues };
+  Kind kind = Kind::kCopy;
+  uint64_t in_offset = 0;  // kCopy
+  uint64_t size = 0;       // bytes this piece puts in the output
+  std::string bytes;       // kBytes
+  int target = -1;         // kValues: index into the targets
+  uint64_t out_offset = 0;
+};
+
+struct Splice {
+  std::vector<Piece> pieces;  // in output order, contiguous
+  uint64_t output_size = 0;
+};
+
+// InvalidArgument when the re-encoded graph would exceed protobuf's 2 GiB.
+[[nodiscard]] absl::StatusOr<Splice> PlanSplice(
+    const ModelLayout& layout, const std::vector<SpliceTarget>& targets);
+
+}  // namespace onnx_reinit
+
+#endif  // ONNX_REINIT_REWRITE_SPLICE_H_

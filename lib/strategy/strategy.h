@@ -1,0 +1,104 @@
+// Strategies: parsing "name(k=v, ...)", the table of strategies, and turning
+// a strategy plus a tensor's fans into a Distribution.
+//
+// The table (strategy/strategy_table.cc) is the only place a strategy is
+// defined: one row = canonical name, aliases, parameters with defaults, whether
+// it needs fans, and the function from (parameters, fans) to a Distribution.
+//
+//   uniform(a=-0.01, b=0.01)             U(a, b)
+//   zeros / ones / constant(value=0)     fill
+//   random_sign(value=0.01), alias small ±value with probability 1/2 (σ=value)
+//   normal(mean=0, std=0.1)              N(mean, std²)
+//   xavier_uniform(gain=1)               U(±gain·√(6/(fi+fo)))   alias glorot_uniform
+//   xavier_normal(gain=1)                N(0, gain²·2/(fi+fo))   alias glorot_normal
+//   he_uniform(mode, nonlinearity, negative_slope)  U(±gain·√(3/fan)) alias kaiming_uniform
+//   he_normal(mode, nonlinearity, negative_slope)   N(0, gain²/fan)   alias kaiming_normal
+//       mode = fan_in (default) | fan_out; nonlinearity = relu (default) |
+//       linear | leaky_relu | tanh | sigmoid | selu; negative_slope = 0
+//   lecun_uniform                        U(±√(3/fi))
+//   lecun_normal                         N(0, 1/fi)
+//   fan_in_uniform                       U(±1/√fi)   (torch's Linear/Conv default;
+//                                        for a bias, fi is its weight's fan_in)
+#ifndef ONNX_REINIT_STRATEGY_STRATEGY_H_
+#define ONNX_REINIT_STRATEGY_STRATEGY_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "strategy/distribution.h"
+
+namespace onnx_reinit {
+
+// A strategy as written by a user: name and raw key=value parameters.
+struct StrategySpec {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> params;
+};
+
+// Parses "name", "name()" or "name(k=v, k2=v2)"; whitespace around tokens is
+// ignored. InvalidArgument (quoting the text) on malformed syntax or a
+// repeated key. Does not check the name or keys against the table.
+[[nodiscard]] absl::StatusOr<StrategySpec> ParseStrategySpec(
+    std::string_view text);
+
+// Fans of the tensor a strategy is applied to; 0 means unknown.
+struct Fans {
+  int64_t fan_in = 0;
+  int64_t fan_out = 0;
+};
+
+// A strategy with its name resolved (aliases mapped to the canonical name) and
+// every parameter validated and filled with its default.
+class Strategy {
+ public:
+  struct Param {
+    std::string name;
+    std::string text;    // as shown, e.g. "0.02" or "fan_in"
+    double number = 0;   // numeric parameters only
+  };
+
+  const std::string& name() const { return name_; }
+  const std::vector<Param>& params() const { return params_; }
+  // True when the distribution depends on fan_in and/or fan_out.
+  bool needs_fans() const;
+  // "he_normal(mode=fan_in, nonlinearity=relu, negative_slope=0)"; "zeros".
+  std::string ToString() const;
+
+  // The distribution for a tensor with these fans. FailedPrecondition when
+  // the strategy needs a fan that is 0 (unknown).
+  [[nodiscard]] absl::StatusOr<Distribution> DistributionFor(
+      const Fans& fans) const;
+
+ private:
+  friend absl::StatusOr<Strategy> ResolveStrategy(const StrategySpec& spec);
+  int row_ = 0;
+  std::string name_;
+  std::vector<Param> params_;
+};
+
+// Validates a spec against the table. InvalidArgument for an unknown strategy
+// (listing the known names), an unknown parameter (listing the accepted ones),
+// a value that is not a finite number or not one of the allowed words, or a
+// value out of range (e.g. std < 0, a > b, an unknown nonlinearity).
+[[nodiscard]] absl::StatusOr<Strategy> ResolveStrategy(
+    const StrategySpec& spec);
+
+// Parse + resolve in one step.
+[[nodiscard]] absl::StatusOr<Strategy> ParseStrategy(std::string_view text);
+
+// One line per strategy for --help and docs: "name(params) aliases: ... — formula".
+std::vector<std::string> DescribeStrategies();
+
+// torch.nn.init.calculate_gain: linear, sigmoid -> 1; tanh -> 5/3;
+// relu -> sqrt(2); leaky_relu -> sqrt(2 / (1 + negative_slope^2)); selu -> 3/4.
+// InvalidArgument for any other name.
+[[nodiscard]] absl::StatusOr<double> NonlinearityGain(
+    std::string_view nonlinearity, double negative_slope);
+
+}  // namespace onnx_reinit
+
+#endif  // ONNX_REINIT_STRATEGY_STRATEGY_H_

@@ -1,0 +1,61 @@
+// Runs jobs 0..n-1 on up to `threads` threads (0 = hardware concurrency).
+// Each thread gets its own State (scratch buffers), built by `make_state`.
+// Jobs are claimed in index order; results must be written by index, so the
+// outcome does not depend on the number of threads. Returns the error of the
+// lowest-numbered failing job, or OK; after a failure, unclaimed jobs are
+// skipped.
+#ifndef ONNX_REINIT_UTIL_PARALLEL_H_
+#define ONNX_REINIT_UTIL_PARALLEL_H_
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace onnx_reinit {
+
+inline int ResolveThreads(int threads) {
+  if (threads > 0) return threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+template <typename MakeState, typename Job>
+[[nodiscard]] absl::Status RunParallel(size_t n, int threads,
+                                       MakeState make_state, Job job) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  size_t first_error_job = n;
+  absl::Status first_error;
+  auto worker = [&] {
+    auto state = make_state();
+    while (!failed.load(std::memory_order_relaxed)) {
+      size_t i = next.fetch_add(1);
+      if (i >= n) break;
+      absl::Status s = job(i, state);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (i < first_error_job) {
+          first_error_job = i;
+          first_error = s;
+        }
+        failed = true;
+      }
+    }
+  };
+  const size_t count =
+      std::min<size_t>(static_cast<size_t>(ResolveThreads(threads)), n);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < count; ++t) pool.emplace_back(worker);
+  if (n > 0) worker();
+  for (std::thread& t : pool) t.join();
+  return first_error;
+}
+
+}  // namespace onnx_reinit
+
+#endif  // ONNX_REINIT_UTIL_PARALLEL_H_

@@ -1,0 +1,401 @@
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "strategy/distribution.h"
+#include "strategy/strategy.h"
+#include "strategy/strategy_table.h"
+
+namespace onnx_reinit {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Pair;
+using ::testing::StartsWith;
+
+// Expects `status` to be an error with exactly this code and message.
+template <typename T>
+void ExpectError(const absl::StatusOr<T>& result, absl::StatusCode code,
+                 const std::string& message) {
+  ASSERT_FALSE(result.ok()) << "expected error: " << message;
+  EXPECT_EQ(result.status().code(), code) << result.status();
+  EXPECT_EQ(std::string(result.status().message()), message);
+}
+
+std::string Canonical(const std::string& text) {
+  const absl::StatusOr<Strategy> s = ParseStrategy(text);
+  if (!s.ok()) return "error: " + std::string(s.status().message());
+  return s->ToString();
+}
+
+// ---- ParseStrategySpec: syntax only ---------------------------------------
+
+TEST(ParseStrategySpecTest, ParsesABareName) {
+  const auto spec = ParseStrategySpec("normal");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->name, "normal");
+  EXPECT_TRUE(spec->params.empty());
+}
+
+TEST(ParseStrategySpecTest, ParsesEmptyParentheses) {
+  const auto spec = ParseStrategySpec("zeros()");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->name, "zeros");
+  EXPECT_TRUE(spec->params.empty());
+}
+
+TEST(ParseStrategySpecTest, ParsesParametersInOrderIgnoringWhitespace) {
+  const auto spec = ParseStrategySpec("  he_normal ( mode = fan_out ,\tnegative_slope=-1e-2 ) ");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->name, "he_normal");
+  EXPECT_THAT(spec->params, ElementsAre(Pair("mode", "fan_out"),
+                                        Pair("negative_slope", "-1e-2")));
+}
+
+TEST(ParseStrategySpecTest, DoesNotCheckNamesOrKeys) {
+  const auto spec = ParseStrategySpec("foo(bar=baz)");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->name, "foo");
+  EXPECT_THAT(spec->params, ElementsAre(Pair("bar", "baz")));
+}
+
+TEST(ParseStrategySpecTest, RejectsMalformedTextWithExactMessages) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "malformed strategy \"\": expected a strategy name"},
+      {"   ", "malformed strategy \"   \": expected a strategy name"},
+      {"(std=1)",
+       "malformed strategy \"(std=1)\": expected a strategy name at "
+       "\"(std=1)\""},
+      {"normal(std=", "malformed strategy \"normal(std=\": expected \")\""},
+      {"normal(std=0.1", "malformed strategy \"normal(std=0.1\": expected \")\""},
+      {"normal(", "malformed strategy \"normal(\": expected \")\""},
+      {"normal(std", "malformed strategy \"normal(std\": expected \")\""},
+      {"normal std=1",
+       "malformed strategy \"normal std=1\": unexpected \"std=1\" after "
+       "\"normal\""},
+      {"normal(0.1)",
+       "malformed strategy \"normal(0.1)\": expected a parameter name at "
+       "\"0.1)\""},
+      {"normal(std=1,)",
+       "malformed strategy \"normal(std=1,)\": expected a parameter name at "
+       "\")\""},
+      {"normal(std 0.1)",
+       "malformed strategy \"normal(std 0.1)\": expected \"=\" after \"std\""},
+      {"normal(std=)",
+       "malformed strategy \"normal(std=)\": expected a value for \"std\""},
+      {"normal(std=1 mean=0)",
+       "malformed strategy \"normal(std=1 mean=0)\": expected \",\" or \")\" "
+       "after \"std=1\""},
+      {"normal(std=1) x",
+       "malformed strategy \"normal(std=1) x\": unexpected \"x\" after \")\""},
+      {"normal(std=1, std=2)",
+       "malformed strategy \"normal(std=1, std=2)\": parameter \"std\" given "
+       "twice"},
+  };
+  for (const auto& [text, message] : cases) {
+    SCOPED_TRACE(text);
+    ExpectError(ParseStrategySpec(text), absl::StatusCode::kInvalidArgument,
+                message);
+  }
+}
+
+// ---- ResolveStrategy / ParseStrategy --------------------------------------
+
+TEST(ParseStrategyTest, FillsEveryDefault) {
+  EXPECT_EQ(Canonical("uniform"), "uniform(a=-0.01, b=0.01)");
+  EXPECT_EQ(Canonical("zeros"), "zeros");
+  EXPECT_EQ(Canonical("ones()"), "ones");
+  EXPECT_EQ(Canonical("constant"), "constant(value=0)");
+  EXPECT_EQ(Canonical("random_sign"), "random_sign(value=0.01)");
+  EXPECT_EQ(Canonical("normal"), "normal(mean=0, std=0.1)");
+  EXPECT_EQ(Canonical("xavier_uniform"), "xavier_uniform(gain=1)");
+  EXPECT_EQ(Canonical("xavier_normal"), "xavier_normal(gain=1)");
+  EXPECT_EQ(Canonical("he_uniform"),
+            "he_uniform(mode=fan_in, nonlinearity=relu, negative_slope=0)");
+  EXPECT_EQ(Canonical("he_normal"),
+            "he_normal(mode=fan_in, nonlinearity=relu, negative_slope=0)");
+  EXPECT_EQ(Canonical("lecun_uniform"), "lecun_uniform");
+  EXPECT_EQ(Canonical("lecun_normal"), "lecun_normal");
+  EXPECT_EQ(Canonical("fan_in_uniform"), "fan_in_uniform");
+}
+
+TEST(ParseStrategyTest, MapsAliasesToCanonicalNames) {
+  EXPECT_EQ(Canonical("small"), "random_sign(value=0.01)");
+  EXPECT_EQ(Canonical("glorot_uniform(gain=2)"), "xavier_uniform(gain=2)");
+  EXPECT_EQ(Canonical("glorot_normal"), "xavier_normal(gain=1)");
+  EXPECT_EQ(Canonical("kaiming_uniform(mode=fan_out)"),
+            "he_uniform(mode=fan_out, nonlinearity=relu, negative_slope=0)");
+  EXPECT_EQ(Canonical("kaiming_normal(nonlinearity=tanh)"),
+            "he_normal(mode=fan_in, nonlinearity=tanh, negative_slope=0)");
+}
+
+TEST(ParseStrategyTest, EveryTableAliasResolvesToItsRow) {
+  for (const auto& row : strategy_internal::StrategyTable()) {
+    for (const auto alias : row.aliases) {
+      const auto s = ParseStrategy(std::string(alias));
+      ASSERT_TRUE(s.ok()) << s.status();
+      EXPECT_EQ(s->name(), std::string(row.name));
+    }
+  }
+}
+
+TEST(ParseStrategyTest, PrintsNumbersInShortestForm) {
+  EXPECT_EQ(Canonical("normal(std=0.020)"), "normal(mean=0, std=0.02)");
+  EXPECT_EQ(Canonical("normal(mean=+1.0, std=2e0)"), "normal(mean=1, std=2)");
+  EXPECT_EQ(Canonical("constant(value=1e-5)"), "constant(value=1e-05)");
+  EXPECT_EQ(Canonical("constant(value=0.1234567891)"),
+            "constant(value=0.1234567891)");
+  EXPECT_EQ(Canonical("constant(value=-0)"), "constant(value=0)");
+  EXPECT_EQ(Canonical("constant(value=123456789)"),
+            "constant(value=123456789)");
+}
+
+TEST(ParseStrategyTest, ListsParametersInTableOrder) {
+  EXPECT_EQ(Canonical("normal(std=2, mean=1)"), "normal(mean=1, std=2)");
+  const auto s = ParseStrategy("he_normal(negative_slope=0.2, mode=fan_out)");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->params().size(), 3u);
+  EXPECT_EQ(s->params()[0].name, "mode");
+  EXPECT_EQ(s->params()[0].text, "fan_out");
+  EXPECT_EQ(s->params()[2].name, "negative_slope");
+  EXPECT_EQ(s->params()[2].number, 0.2);
+}
+
+TEST(ParseStrategyTest, ToStringParsesBackToTheSameStrategy) {
+  for (const char* text :
+       {"uniform(a=-1, b=3)", "normal(mean=0.5, std=0.25)", "small(value=2)",
+        "kaiming_normal(mode=fan_out, nonlinearity=leaky_relu, "
+        "negative_slope=0.01)",
+        "zeros", "fan_in_uniform"}) {
+    const std::string once = Canonical(text);
+    EXPECT_EQ(Canonical(once), once) << text;
+  }
+}
+
+TEST(ParseStrategyTest, AcceptsEqualUniformBounds) {
+  EXPECT_EQ(Canonical("uniform(a=0.5, b=0.5)"), "uniform(a=0.5, b=0.5)");
+}
+
+TEST(ParseStrategyTest, RejectsBadStrategiesWithExactMessages) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"foo",
+       "unknown strategy \"foo\"; known: uniform, zeros, ones, constant, "
+       "random_sign, normal, xavier_uniform, xavier_normal, he_uniform, "
+       "he_normal, lecun_uniform, lecun_normal, fan_in_uniform"},
+      {"normal(sd=1)",
+       "strategy \"normal\": unknown parameter \"sd\"; accepted: mean, std"},
+      {"zeros(value=1)",
+       "strategy \"zeros\": unknown parameter \"value\"; it takes no "
+       "parameters"},
+      {"glorot_uniform(gian=2)",
+       "strategy \"glorot_uniform\": unknown parameter \"gian\"; accepted: "
+       "gain"},
+      {"normal(std=-1)",
+       "strategy \"normal\": parameter \"std\" must be a number >= 0, got "
+       "\"-1\""},
+      {"normal(std=inf)",
+       "strategy \"normal\": parameter \"std\" must be a number >= 0, got "
+       "\"inf\""},
+      {"normal(mean=abc)",
+       "strategy \"normal\": parameter \"mean\" must be a finite number, got "
+       "\"abc\""},
+      {"normal(mean=nan)",
+       "strategy \"normal\": parameter \"mean\" must be a finite number, got "
+       "\"nan\""},
+      {"constant(value=1e999)",
+       "strategy \"constant\": parameter \"value\" must be a finite number, "
+       "got \"1e999\""},
+      {"small(value=-0.5)",
+       "strategy \"small\": parameter \"value\" must be a number >= 0, got "
+       "\"-0.5\""},
+      {"xavier_normal(gain=-1)",
+       "strategy \"xavier_normal\": parameter \"gain\" must be a number >= 0, "
+       "got \"-1\""},
+      {"uniform(a=1, b=0)",
+       "strategy \"uniform\": parameter \"a\" must be <= parameter \"b\", got "
+       "a=1, b=0"},
+      {"uniform(a=0.5)",
+       "strategy \"uniform\": parameter \"a\" must be <= parameter \"b\", got "
+       "a=0.5, b=0.01"},
+      {"he_normal(mode=fan_avg)",
+       "strategy \"he_normal\": parameter \"mode\" must be one of {fan_in, "
+       "fan_out}, got \"fan_avg\""},
+      {"kaiming_uniform(nonlinearity=gelu)",
+       "strategy \"kaiming_uniform\": parameter \"nonlinearity\" must be one "
+       "of {relu, linear, leaky_relu, tanh, sigmoid, selu}, got \"gelu\""},
+      {"he_uniform(negative_slope=x)",
+       "strategy \"he_uniform\": parameter \"negative_slope\" must be a finite "
+       "number, got \"x\""},
+      // Syntax errors come through ParseStrategy unchanged.
+      {"normal(std=", "malformed strategy \"normal(std=\": expected \")\""},
+  };
+  for (const auto& [text, message] : cases) {
+    SCOPED_TRACE(text);
+    ExpectError(ParseStrategy(text), absl::StatusCode::kInvalidArgument,
+                message);
+  }
+}
+
+TEST(ResolveStrategyTest, RejectsARepeatedKeyInAHandBuiltSpec) {
+  StrategySpec spec;
+  spec.name = "normal";
+  spec.params = {{"std", "1"}, {"std", "2"}};
+  ExpectError(ResolveStrategy(spec), absl::StatusCode::kInvalidArgument,
+              "strategy \"normal\": parameter \"std\" given twice");
+}
+
+// ---- needs_fans / DistributionFor -----------------------------------------
+
+TEST(StrategyTest, NeedsFansOnlyForFanBasedStrategies) {
+  for (const char* text : {"uniform", "zeros", "ones", "constant",
+                           "random_sign", "normal"}) {
+    EXPECT_FALSE(ParseStrategy(text)->needs_fans()) << text;
+  }
+  for (const char* text :
+       {"xavier_uniform", "xavier_normal", "he_uniform", "he_normal",
+        "he_normal(mode=fan_out)", "lecun_uniform", "lecun_normal",
+        "fan_in_uniform"}) {
+    EXPECT_TRUE(ParseStrategy(text)->needs_fans()) << text;
+  }
+}
+
+Distribution DistributionOf(const std::string& text, Fans fans) {
+  const auto s = ParseStrategy(text);
+  EXPECT_TRUE(s.ok()) << s.status();
+  if (!s.ok()) return {};
+  const auto d = s->DistributionFor(fans);
+  EXPECT_TRUE(d.ok()) << d.status();
+  return d.ok() ? *d : Distribution{};
+}
+
+void ExpectUniform(const Distribution& d, double low, double high) {
+  EXPECT_EQ(d.kind, Distribution::Kind::kUniform);
+  EXPECT_DOUBLE_EQ(d.low, low);
+  EXPECT_DOUBLE_EQ(d.high, high);
+}
+
+void ExpectNormal(const Distribution& d, double mean, double std) {
+  EXPECT_EQ(d.kind, Distribution::Kind::kNormal);
+  EXPECT_DOUBLE_EQ(d.mean, mean);
+  EXPECT_DOUBLE_EQ(d.std, std);
+}
+
+TEST(StrategyTest, FixedStrategiesIgnoreFans) {
+  ExpectUniform(DistributionOf("uniform(a=-2, b=3)", {}), -2, 3);
+  ExpectNormal(DistributionOf("normal(mean=1, std=0.5)", {}), 1, 0.5);
+  const Distribution zeros = DistributionOf("zeros", {});
+  EXPECT_EQ(zeros.kind, Distribution::Kind::kConstant);
+  EXPECT_EQ(zeros.value, 0);
+  EXPECT_EQ(DistributionOf("ones", {}).value, 1);
+  EXPECT_EQ(DistributionOf("constant(value=0.25)", {}).value, 0.25);
+  const Distribution sign = DistributionOf("small", {});
+  EXPECT_EQ(sign.kind, Distribution::Kind::kRandomSign);
+  EXPECT_EQ(sign.value, 0.01);
+}
+
+TEST(StrategyTest, FanBasedStrategiesFollowTheirFormulas) {
+  const Fans fans{300, 200};  // fan_in, fan_out
+  ExpectUniform(DistributionOf("xavier_uniform(gain=2)", fans),
+                -2 * std::sqrt(6.0 / 500), 2 * std::sqrt(6.0 / 500));
+  ExpectNormal(DistributionOf("glorot_normal", fans), 0, std::sqrt(2.0 / 500));
+  ExpectUniform(DistributionOf("he_uniform", fans),
+                -std::sqrt(2.0) * std::sqrt(3.0 / 300),
+                std::sqrt(2.0) * std::sqrt(3.0 / 300));
+  ExpectUniform(DistributionOf("he_uniform(mode=fan_out, nonlinearity=tanh)",
+                               fans),
+                -5.0 / 3 * std::sqrt(3.0 / 200), 5.0 / 3 * std::sqrt(3.0 / 200));
+  ExpectNormal(DistributionOf("he_normal", fans), 0,
+               std::sqrt(2.0) / std::sqrt(300.0));
+  ExpectNormal(
+      DistributionOf(
+          "kaiming_normal(mode=fan_out, nonlinearity=leaky_relu, "
+          "negative_slope=0.2)",
+          fans),
+      0, std::sqrt(2.0 / (1 + 0.04)) / std::sqrt(200.0));
+  ExpectNormal(DistributionOf("he_normal(nonlinearity=selu)", fans), 0,
+               0.75 / std::sqrt(300.0));
+  ExpectUniform(DistributionOf("lecun_uniform", fans), -std::sqrt(3.0 / 300),
+                std::sqrt(3.0 / 300));
+  ExpectNormal(DistributionOf("lecun_normal", fans), 0, std::sqrt(1.0 / 300));
+  ExpectUniform(DistributionOf("fan_in_uniform", fans), -1 / std::sqrt(300.0),
+                1 / std::sqrt(300.0));
+}
+
+TEST(StrategyTest, UnknownFanIsAFailedPreconditionNamingTheFan) {
+  ExpectError(ParseStrategy("lecun_normal")->DistributionFor({0, 10}),
+              absl::StatusCode::kFailedPrecondition,
+              "strategy \"lecun_normal\" needs fan_in, but this tensor's "
+              "fan_in is unknown (fan_in=0)");
+  ExpectError(ParseStrategy("glorot_uniform")->DistributionFor({10, 0}),
+              absl::StatusCode::kFailedPrecondition,
+              "strategy \"xavier_uniform\" needs fan_in and fan_out, but this "
+              "tensor's fan_out is unknown (fan_out=0)");
+  ExpectError(ParseStrategy("xavier_normal")->DistributionFor({0, 0}),
+              absl::StatusCode::kFailedPrecondition,
+              "strategy \"xavier_normal\" needs fan_in and fan_out, but this "
+              "tensor's fan_in and fan_out are unknown (fan_in=0, fan_out=0)");
+  ExpectError(
+      ParseStrategy("he_normal(mode=fan_out)")->DistributionFor({10, 0}),
+      absl::StatusCode::kFailedPrecondition,
+      "strategy \"he_normal\" needs fan_out, but this tensor's fan_out is "
+      "unknown (fan_out=0)");
+  // mode=fan_in does not need fan_out.
+  EXPECT_TRUE(ParseStrategy("he_uniform")->DistributionFor({10, 0}).ok());
+  ExpectError(ParseStrategy("fan_in_uniform")->DistributionFor({-3, 4}),
+              absl::StatusCode::kFailedPrecondition,
+              "strategy \"fan_in_uniform\" needs fan_in, but this tensor's "
+              "fan_in is unknown (fan_in=-3)");
+}
+
+// ---- NonlinearityGain -----------------------------------------------------
+
+TEST(NonlinearityGainTest, MatchesTorchCalculateGain) {
+  EXPECT_DOUBLE_EQ(*NonlinearityGain("linear", 0), 1.0);
+  EXPECT_DOUBLE_EQ(*NonlinearityGain("sigmoid", 0), 1.0);
+  EXPECT_DOUBLE_EQ(*NonlinearityGain("tanh", 0), 5.0 / 3.0);
+  EXPECT_DOUBLE_EQ(*NonlinearityGain("relu", 0), std::sqrt(2.0));
+  EXPECT_DOUBLE_EQ(*NonlinearityGain("leaky_relu", 0), std::sqrt(2.0));
+  EXPECT_DOUBLE_EQ(*NonlinearityGain("leaky_relu", 0.01),
+                   std::sqrt(2.0 / (1 + 0.0001)));
+  EXPECT_DOUBLE_EQ(*NonlinearityGain("selu", 0), 0.75);
+}
+
+TEST(NonlinearityGainTest, RejectsUnknownNamesListingKnownOnes) {
+  ExpectError(NonlinearityGain("gelu", 0), absl::StatusCode::kInvalidArgument,
+              "unknown nonlinearity \"gelu\"; known: relu, linear, "
+              "leaky_relu, tanh, sigmoid, selu");
+}
+
+TEST(NonlinearityGainTest, KnowsEveryNonlinearityTheStrategyTableAllows) {
+  for (const auto name : strategy_internal::NonlinearityNames()) {
+    EXPECT_TRUE(NonlinearityGain(std::string(name), 0.1).ok()) << name;
+  }
+}
+
+// ---- DescribeStrategies ---------------------------------------------------
+
+TEST(DescribeStrategiesTest, HasOneLinePerStrategyStartingWithItsName) {
+  const std::vector<std::string> lines = DescribeStrategies();
+  const auto& table = strategy_internal::StrategyTable();
+  ASSERT_EQ(lines.size(), table.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_THAT(lines[i], StartsWith(std::string(table[i].name)));
+    EXPECT_EQ(lines[i].find('\n'), std::string::npos);
+  }
+}
+
+TEST(DescribeStrategiesTest, ShowsDefaultsAliasesAndFormula) {
+  const std::vector<std::string> lines = DescribeStrategies();
+  EXPECT_THAT(lines, ::testing::Contains("normal(mean=0, std=0.1) — N(mean, std²)"));
+  EXPECT_THAT(lines, ::testing::Contains(
+                         "random_sign(value=0.01) aliases: small — +value or "
+                         "-value with probability 1/2 each (std = value)"));
+  EXPECT_THAT(lines, ::testing::Contains("lecun_normal — N(0, 1/fan_in)"));
+}
+
+}  // namespace
+}  // namespace onnx_reinit

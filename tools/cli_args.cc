@@ -1,0 +1,206 @@
+#include "cli_args.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "strategy/strategy.h"
+
+namespace onnx_reinit {
+namespace {
+
+using Setter = absl::Status (*)(const std::string& value, CliArgs* args);
+
+struct Flag {
+  const char* name;   // long name, without "--"
+  const char* short_name;  // "" or one letter, without "-"
+  const char* value;  // value name; nullptr for a switch
+  const char* help;
+  Setter set;
+};
+
+absl::Status Bad(const std::string& message) {
+  return absl::InvalidArgumentError(message);
+}
+
+const Flag kFlags[] = {
+    {"output", "o", "OUT", "write the re-initialized model to OUT",
+     [](const std::string& v, CliArgs* a) {
+       a->output = v;
+       return absl::OkStatus();
+     }},
+    {"in_place", "", nullptr, "replace MODEL itself (atomically)",
+     [](const std::string&, CliArgs* a) {
+       a->in_place = true;
+       return absl::OkStatus();
+     }},
+    {"strategy", "", "S",
+     "strategy for weights, e.g. 'normal(std=0.02)' (default he_normal)",
+     [](const std::string& v, CliArgs* a) {
+       a->strategy = v;
+       return absl::OkStatus();
+     }},
+    {"bias_strategy", "", "S", "strategy for biases (default zeros)",
+     [](const std::string& v, CliArgs* a) {
+       a->bias_strategy = v;
+       return absl::OkStatus();
+     }},
+    {"seed", "", "N", "random seed, 0..2^64-1 (default 0)",
+     [](const std::string& v, CliArgs* a) {
+       if (!absl::SimpleAtoi(v, &a->seed) || absl::StartsWith(v, "-") ||
+           absl::StartsWith(v, "+")) {
+         return Bad(absl::StrCat("--seed takes a whole number >= 0, got \"",
+                                 v, "\""));
+       }
+       return absl::OkStatus();
+     }},
+    {"threads", "", "N", "worker threads, 0 = one per core (default 0)",
+     [](const std::string& v, CliArgs* a) {
+       if (!absl::SimpleAtoi(v, &a->threads) || a->threads < 0 ||
+           a->threads > 1024) {
+         return Bad(absl::StrCat(
+             "--threads takes a whole number from 0 to 1024, got \"", v,
+             "\""));
+       }
+       return absl::OkStatus();
+     }},
+    {"fan_convention", "", "C",
+     "torch (default) or semantic: how Conv/ConvTranspose fans are counted",
+     [](const std::string& v, CliArgs* a) {
+       a->fan_convention = v;
+       return absl::OkStatus();
+     }},
+    {"plan", "", nullptr, "print what would be done; write nothing",
+     [](const std::string&, CliArgs* a) {
+       a->plan = true;
+       return absl::OkStatus();
+     }},
+    {"format", "", "F", "--plan output: text (default) or json",
+     [](const std::string& v, CliArgs* a) {
+       if (v != "text" && v != "json") {
+         return Bad(absl::StrCat("--format takes text or json, got \"", v,
+                                 "\""));
+       }
+       a->format = v;
+       return absl::OkStatus();
+     }},
+    {"report", "", "FILE",
+     "after a run, write every decision and the measured mean/std as JSON",
+     [](const std::string& v, CliArgs* a) {
+       a->report = v;
+       return absl::OkStatus();
+     }},
+    {"help", "h", nullptr, "show this help",
+     [](const std::string&, CliArgs* a) {
+       a->help = true;
+       return absl::OkStatus();
+     }},
+    {"version", "", nullptr, "show the version",
+     [](const std::string&, CliArgs* a) {
+       a->version = true;
+       return absl::OkStatus();
+     }},
+};
+
+const Flag* FindFlag(const std::string& name, bool is_short) {
+  for (const Flag& flag : kFlags) {
+    if (name == (is_short ? flag.short_name : flag.name)) return &flag;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<CliArgs> ParseCliArgs(int argc, const char* const* argv) {
+  CliArgs args;
+  std::vector<std::string> positional;
+  bool only_positional = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (only_positional || arg.size() < 2 || arg[0] != '-') {
+      positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      only_positional = true;
+      continue;
+    }
+    const bool is_long = absl::StartsWith(arg, "--");
+    std::string body = arg.substr(is_long ? 2 : 1);
+    std::string value;
+    const size_t eq = body.find('=');
+    const bool has_value = eq != std::string::npos;
+    if (has_value) {
+      value = body.substr(eq + 1);
+      body = body.substr(0, eq);
+    }
+    const Flag* flag = FindFlag(body, !is_long);
+    if (flag == nullptr) {
+      return Bad(absl::StrCat("unknown flag \"", arg, "\" (see --help)"));
+    }
+    if (flag->value == nullptr) {
+      if (has_value) {
+        return Bad(absl::StrCat("--", flag->name, " takes no value"));
+      }
+    } else if (!has_value) {
+      if (i + 1 >= argc) {
+        return Bad(absl::StrCat("--", flag->name, " needs a value (",
+                                flag->value, ")"));
+      }
+      value = argv[++i];
+    }
+    absl::Status status = flag->set(value, &args);
+    if (!status.ok()) return status;
+  }
+  if (args.help || args.version) return args;
+  if (positional.empty()) return Bad("missing MODEL (see --help)");
+  if (positional.size() > 1) {
+    return Bad(absl::StrCat("expected one MODEL, got ", positional.size(),
+                            ": ", absl::StrJoin(positional, " ")));
+  }
+  args.model = positional.front();
+  if (args.plan) {
+    if (!args.output.empty() || args.in_place || !args.report.empty()) {
+      return Bad("--plan writes nothing; drop -o, --in_place and --report");
+    }
+    return args;
+  }
+  if (args.format != "text") return Bad("--format applies only to --plan");
+  if (args.in_place && !args.output.empty()) {
+    return Bad("give either -o OUT or --in_place, not both");
+  }
+  if (!args.in_place && args.output.empty()) {
+    return Bad("missing -o OUT (or --in_place, or --plan)");
+  }
+  if (args.in_place) args.output = args.model;
+  return args;
+}
+
+std::string CliUsage() {
+  std::string usage =
+      "usage: onnx-reinit MODEL -o OUT [options]    re-initialize weights\n"
+      "       onnx-reinit MODEL --in_place [options]\n"
+      "       onnx-reinit MODEL --plan [--format=text|json]\n\n"
+      "options:\n";
+  for (const Flag& flag : kFlags) {
+    std::string left = absl::StrCat(
+        *flag.short_name ? absl::StrCat("-", flag.short_name, ", ") : "    ",
+        "--", flag.name, flag.value ? absl::StrCat("=", flag.value) : "");
+    left.resize(std::max<size_t>(left.size() + 2, 28), ' ');
+    absl::StrAppend(&usage, "  ", left, flag.help, "\n");
+  }
+  absl::StrAppend(&usage, "\nstrategies:\n");
+  for (const std::string& line : DescribeStrategies()) {
+    absl::StrAppend(&usage, "  ", line, "\n");
+  }
+  absl::StrAppend(
+      &usage,
+      "\nexit codes: 0 success, 1 bad input or I/O failure, 2 usage error\n");
+  return usage;
+}
+
+}  // namespace onnx_reinit

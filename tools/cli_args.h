@@ -1,0 +1,40 @@
+// The command line of onnx-reinit, parsed once into an options struct. The
+// flags are one table (cli_args.cc): name, value name, help, and the setter;
+// parsing, --help and error messages all read that table.
+#ifndef ONNX_REINIT_TOOLS_CLI_ARGS_H_
+#define ONNX_REINIT_TOOLS_CLI_ARGS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace onnx_reinit {
+
+struct CliArgs {
+  std::string model;
+  std::string output;
+  bool in_place = false;
+  bool plan = false;
+  std::string format = "text";  // --plan output: text | json
+  std::string strategy = "he_normal";
+  std::string bias_strategy = "zeros";
+  std::string fan_convention = "torch";
+  uint64_t seed = 0;
+  int threads = 0;
+  std::string report;
+  bool help = false;
+  bool version = false;
+};
+
+// InvalidArgument with a one-line message for any usage error (unknown flag,
+// missing or malformed value, missing MODEL or -o). Strategies are checked
+// later, by the strategy table.
+[[nodiscard]] absl::StatusOr<CliArgs> ParseCliArgs(int argc,
+                                                   const char* const* argv);
+
+std::string CliUsage();
+
+}  // namespace onnx_reinit
+
+#endif  // ONNX_REINIT_TOOLS_CLI_ARGS_H_
