@@ -88,8 +88,8 @@ TEST(FansTest, ConvUsesChannelsPerGroupTimesKernel) {
 }
 
 TEST(FansTest, DepthwiseConvHasFanInOfKernelOnly) {
-  Fans f = FansOf(FanRule::kConv, NodeWith("Conv", {{"group", 32}}),
-                  {32, 1, 3, 3});
+  Fans f =
+      FansOf(FanRule::kConv, NodeWith("Conv", {{"group", 32}}), {32, 1, 3, 3});
   EXPECT_EQ(f.fan_in, 9);
   EXPECT_EQ(f.fan_out, 32 * 9);
 }
@@ -115,9 +115,9 @@ TEST(FansTest, ConvTransposeSemanticConventionCountsInputChannelsPerGroup) {
 }
 
 TEST(FansTest, ConvWeightOfRankTwoIsRejected) {
-  absl::StatusOr<Fans> f = ComputeFans(FanRule::kConv, NodeWith("Conv", {}),
-                                       std::vector<int64_t>{4, 4},
-                                       FanConvention::kTorch);
+  absl::StatusOr<Fans> f =
+      ComputeFans(FanRule::kConv, NodeWith("Conv", {}),
+                  std::vector<int64_t>{4, 4}, FanConvention::kTorch);
   ASSERT_FALSE(f.ok());
   EXPECT_EQ(f.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(f.status().message(), "expected rank >= 3, got 2");

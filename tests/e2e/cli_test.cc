@@ -1,0 +1,235 @@
+// The command line: exit codes (0 ok, 1 bad input or I/O, 2 usage), exact
+// messages naming the file/node/tensor, and nothing left behind on failure.
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "support/corpus.h"
+#include "support/model_text.h"
+#include "support/run_cli.h"
+
+namespace onnx_reinit {
+namespace {
+
+using testing::CorpusPath;
+using testing::ListDir;
+using testing::MakeTempDir;
+using testing::ReadFile;
+using testing::RunCli;
+using testing::WriteFile;
+
+constexpr char kKnownStrategies[] =
+    "uniform, zeros, ones, constant, random_sign, normal, xavier_uniform, "
+    "xavier_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, "
+    "fan_in_uniform";
+
+TEST(CliTest, MissingModelFileExitsOneNamingItAndWritesNothing) {
+  const std::string dir = MakeTempDir();
+  auto r = RunCli({dir + "/nope.onnx", "-o", dir + "/out.onnx"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "onnx-reinit: error: cannot open \"" + dir +
+                       "/nope.onnx\": No such file or directory\n");
+  EXPECT_TRUE(ListDir(dir).empty());
+}
+
+TEST(CliTest, NonOnnxFileExitsOneAndWritesNothing) {
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/notes.txt", "this is not a model\n");
+  auto r = RunCli({dir + "/notes.txt", "-o", dir + "/out.onnx"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "onnx-reinit: error: \"" + dir +
+                       "/notes.txt\" is not an ONNX model: malformed or "
+                       "truncated protobuf at byte 0: field 14 runs past the "
+                       "end of its message\n");
+  EXPECT_EQ(ListDir(dir), std::vector<std::string>{"notes.txt"});
+}
+
+TEST(CliTest, TruncatedModelExitsOneAndLeavesExistingOutputAlone) {
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/cut.onnx", ReadFile(CorpusPath("mlp")).substr(0, 1000000));
+  WriteFile(dir + "/out.onnx", "previous contents");
+  auto r = RunCli({dir + "/cut.onnx", "-o", dir + "/out.onnx"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "onnx-reinit: error: \"" + dir +
+                       "/cut.onnx\" is not an ONNX model: malformed or "
+                       "truncated protobuf at byte 19: a message of 2144066 "
+                       "bytes runs past the end of the file\n");
+  EXPECT_EQ(ReadFile(dir + "/out.onnx"), "previous contents");
+  EXPECT_EQ(ListDir(dir), (std::vector<std::string>{"cut.onnx", "out.onnx"}));
+}
+
+TEST(CliTest, UnknownStrategyIsAUsageErrorListingTheKnownOnes) {
+  const std::string dir = MakeTempDir();
+  auto r = RunCli({CorpusPath("mlp"), "-o", dir + "/out.onnx", "--strategy=foo"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, std::string("onnx-reinit: error: --strategy: unknown "
+                               "strategy \"foo\"; known: ") +
+                       kKnownStrategies + "\n");
+  EXPECT_TRUE(ListDir(dir).empty());
+}
+
+TEST(CliTest, BadParameterValueIsAUsageError) {
+  const std::string dir = MakeTempDir();
+  auto r = RunCli({CorpusPath("mlp"), "-o", dir + "/out.onnx",
+                   "--strategy=normal(std=-1)"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "onnx-reinit: error: --strategy: strategy \"normal\": parameter "
+            "\"std\" must be a number >= 0, got \"-1\"\n");
+  EXPECT_TRUE(ListDir(dir).empty());
+}
+
+TEST(CliTest, UnknownParameterIsAUsageErrorListingAcceptedOnes) {
+  const std::string dir = MakeTempDir();
+  auto r = RunCli({CorpusPath("mlp"), "-o", dir + "/out.onnx",
+                   "--bias_strategy=normal(sd=1)"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "onnx-reinit: error: --bias_strategy: strategy \"normal\": "
+            "unknown parameter \"sd\"; accepted: mean, std\n");
+  EXPECT_TRUE(ListDir(dir).empty());
+}
+
+TEST(CliTest, UnknownFlagAndMissingOutputAreUsageErrors) {
+  auto unknown = RunCli({CorpusPath("mlp"), "--frobnicate"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.err,
+            "onnx-reinit: error: unknown flag \"--frobnicate\" (see --help)\n");
+  auto no_output = RunCli({CorpusPath("mlp")});
+  EXPECT_EQ(no_output.exit_code, 2);
+  EXPECT_EQ(no_output.err,
+            "onnx-reinit: error: missing -o OUT (or --in_place, or --plan)\n");
+  auto bad_seed = RunCli({CorpusPath("mlp"), "--plan", "--seed=-3"});
+  EXPECT_EQ(bad_seed.exit_code, 2);
+  EXPECT_EQ(bad_seed.err,
+            "onnx-reinit: error: --seed takes a whole number >= 0, got "
+            "\"-3\"\n");
+}
+
+TEST(CliTest, OutputInMissingFolderExitsOne) {
+  const std::string dir = MakeTempDir();
+  auto r = RunCli({CorpusPath("mlp"), "-o", dir + "/no/such/out.onnx"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "onnx-reinit: error: cannot create \"" + dir +
+                       "/no/such/out.onnx\": No such file or directory\n");
+  EXPECT_TRUE(ListDir(dir).empty());
+}
+
+TEST(CliTest, OutputNamingTheInputNeedsInPlace) {
+  const std::string dir = MakeTempDir();
+  const std::string model = dir + "/m.onnx";
+  const std::string original = ReadFile(CorpusPath("mlp"));
+  WriteFile(model, original);
+  auto refused = RunCli({model, "-o", model});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_EQ(refused.err, "onnx-reinit: error: -o \"" + model +
+                             "\" is the input model; pass --in_place to "
+                             "replace it\n");
+  EXPECT_EQ(ReadFile(model), original);
+
+  auto in_place = RunCli({model, "--in_place", "--seed=5"});
+  EXPECT_EQ(in_place.exit_code, 0) << in_place.err;
+  const std::string rewritten = ReadFile(model);
+  EXPECT_EQ(rewritten.size(), original.size());
+  EXPECT_NE(rewritten, original);
+  EXPECT_EQ(ListDir(dir), std::vector<std::string>{"m.onnx"});
+}
+
+TEST(CliTest, BadWeightShapeNamesFileNodeAndTensor) {
+  const std::string dir = MakeTempDir();
+  onnx::ModelProto model = testing::ParseModel(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (float[1, 2, 8, 8] x) => (float[1, 4, 6, 6] y)
+    <float[4, 2] W = {1, 2, 3, 4, 5, 6, 7, 8}>
+    {
+      y = Conv <kernel_shape = [3, 3]> (x, W)
+    }
+  )");
+  model.mutable_graph()->mutable_node(0)->set_name("conv1");
+  testing::WriteModel(model, dir + "/bad.onnx");
+  auto r = RunCli({dir + "/bad.onnx", "-o", dir + "/out.onnx"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "onnx-reinit: error: \"" + dir +
+                       "/bad.onnx\": Conv node \"conv1\" input 1 (initializer "
+                       "\"W\", dims [4, 2]): expected rank >= 3, got 2\n");
+  EXPECT_EQ(ListDir(dir), std::vector<std::string>{"bad.onnx"});
+}
+
+TEST(CliTest, ExternalDataIsReportedAsNotSupportedYet) {
+  const std::string dir = MakeTempDir();
+  onnx::ModelProto model = testing::ParseModel(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (float[1, 4] x) => (float[1, 4] y)
+    <float[4, 4] W = {0,0,0,0, 0,0,0,0, 0,0,0,0, 0,0,0,0}>
+    {
+      y = MatMul (x, W)
+    }
+  )");
+  onnx::TensorProto* w = model.mutable_graph()->mutable_initializer(0);
+  w->clear_float_data();
+  w->clear_raw_data();
+  w->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* entry = w->add_external_data();
+  entry->set_key("location");
+  entry->set_value("weights.bin");
+  testing::WriteModel(model, dir + "/ext.onnx");
+  auto r = RunCli({dir + "/ext.onnx", "-o", dir + "/out.onnx"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "onnx-reinit: error: \"" + dir +
+                       "/ext.onnx\": initializer \"W\" keeps its values in "
+                       "external data (location \"weights.bin\"): not "
+                       "supported yet\n");
+  EXPECT_EQ(ListDir(dir), std::vector<std::string>{"ext.onnx"});
+}
+
+TEST(CliTest, HelpAndVersionExitZero) {
+  auto help = RunCli({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("usage: onnx-reinit MODEL -o OUT"), std::string::npos);
+  EXPECT_NE(help.out.find("he_normal"), std::string::npos);
+  auto version = RunCli({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("onnx-reinit ", 0), 0u);
+}
+
+TEST(CliTest, PlanPrintsOneRowPerInitializerAndWritesNothing) {
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/m.onnx", ReadFile(CorpusPath("mlp")));
+  auto text = RunCli({dir + "/m.onnx", "--plan"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  // header + 6 initializers
+  EXPECT_EQ(std::count(text.out.begin(), text.out.end(), '\n'), 7);
+  EXPECT_NE(text.out.find("net.0.weight  weight  Gemm (/net/net.0/Gemm)  FLOAT  "
+                          "[512,784]  784     512"),
+            std::string::npos)
+      << text.out;
+  auto json = RunCli({dir + "/m.onnx", "--plan", "--format=json",
+                      "--strategy=normal(std=0.02)"});
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  for (const char* field :
+       {"\"name\": \"net.0.weight\"", "\"role\": \"weight\"",
+        "\"op_type\": \"Gemm\"", "\"node\": \"/net/net.0/Gemm\"",
+        "\"dtype\": \"FLOAT\"", "\"fan_in\": \"784\"", "\"fan_out\": \"512\"",
+        "\"strategy\": \"normal(mean=0, std=0.02)\"", "\"target_std\": 0.02",
+        "\"action\": \"rewrite\"", "\"reason\": \"\""}) {
+    EXPECT_NE(json.out.find(field), std::string::npos) << field;
+  }
+  EXPECT_EQ(ListDir(dir), std::vector<std::string>{"m.onnx"});
+}
+
+TEST(CliTest, ReportHoldsMeasuredStatistics) {
+  const std::string dir = MakeTempDir();
+  auto r = RunCli({CorpusPath("mlp"), "-o", dir + "/out.onnx",
+                   "--report=" + dir + "/report.json", "--seed=9"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string report = ReadFile(dir + "/report.json");
+  EXPECT_NE(report.find("\"output\": \"" + dir + "/out.onnx\""),
+            std::string::npos);
+  EXPECT_NE(report.find("\"seed\": \"9\""), std::string::npos);
+  EXPECT_NE(report.find("\"mean\": "), std::string::npos);
+  EXPECT_NE(report.find("\"std\": 0.05"), std::string::npos) << report;
+  EXPECT_EQ(ListDir(dir), (std::vector<std::string>{"out.onnx", "report.json"}));
+}
+
+}  // namespace
+}  // namespace onnx_reinit

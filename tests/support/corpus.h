@@ -1,0 +1,23 @@
+// The shared corpus (decompressed into the build tree) and a reference
+// decoder for tensor values, independent of the library's writer.
+#ifndef ONNX_REINIT_TESTS_SUPPORT_CORPUS_H_
+#define ONNX_REINIT_TESTS_SUPPORT_CORPUS_H_
+
+#include <string>
+#include <vector>
+
+#include "onnx/onnx_pb.h"
+
+namespace onnx_reinit::testing {
+
+// The ten corpus model names ("mlp", "resnet18", ...).
+const std::vector<std::string>& CorpusModels();
+std::string CorpusPath(const std::string& name);
+
+// Every value of a FLOAT/DOUBLE/FLOAT16/BFLOAT16 tensor, from raw_data or the
+// typed field, as double.
+std::vector<double> DecodeValues(const onnx::TensorProto& tensor);
+
+}  // namespace onnx_reinit::testing
+
+#endif  // ONNX_REINIT_TESTS_SUPPORT_CORPUS_H_
