@@ -1,0 +1,196 @@
+// Roles, fans and reasons the planner gives each initializer, on models
+// written as ONNX text.
+#include "plan/planner.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "support/model_text.h"
+
+namespace onnx_reinit {
+namespace {
+
+PlanOptions Options(const std::string& weight = "he_normal",
+                    const std::string& bias = "zeros") {
+  PlanOptions options;
+  options.weight_strategy = *ParseStrategy(weight);
+  options.bias_strategy = *ParseStrategy(bias);
+  return options;
+}
+
+std::vector<TensorPlan> Plan(const std::string& text,
+                             const PlanOptions& options = Options()) {
+  onnx::ModelProto model = testing::ParseModel(text);
+  // Name nodes after their output so messages are readable.
+  for (auto& node : *model.mutable_graph()->mutable_node()) {
+    node.set_name(node.output(0) + "_node");
+  }
+  absl::StatusOr<std::vector<TensorPlan>> plan = BuildPlan(model, options);
+  EXPECT_TRUE(plan.ok()) << plan.status();
+  return plan.value_or(std::vector<TensorPlan>{});
+}
+
+const TensorPlan& Find(const std::vector<TensorPlan>& plan,
+                       const std::string& name) {
+  for (const TensorPlan& p : plan) {
+    if (p.name == name) return p;
+  }
+  static TensorPlan none;
+  ADD_FAILURE() << "no plan entry for " << name;
+  return none;
+}
+
+TEST(PlannerTest, GemmWeightAndBiasTakeTheWeightsFans) {
+  auto plan = Plan(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (float[2, 8] x) => (float[2, 4] y)
+    <float[4, 8] W = {0}, float[4] B = {0}>
+    {
+      y = Gemm <transB = 1> (x, W, B)
+    }
+  )");
+  const TensorPlan& w = Find(plan, "W");
+  EXPECT_EQ(w.role, Role::kWeight);
+  EXPECT_EQ(w.fans.fan_in, 8);
+  EXPECT_EQ(w.fans.fan_out, 4);
+  EXPECT_TRUE(w.rewrite);
+  EXPECT_EQ(w.strategy,
+            "he_normal(mode=fan_in, nonlinearity=relu, negative_slope=0)");
+  EXPECT_DOUBLE_EQ(w.distribution.TargetStd(), std::sqrt(2.0 / 8));
+  const TensorPlan& b = Find(plan, "B");
+  EXPECT_EQ(b.role, Role::kBias);
+  EXPECT_EQ(b.fans.fan_in, 8);
+  EXPECT_EQ(b.strategy, "zeros");
+  EXPECT_TRUE(b.rewrite);
+}
+
+TEST(PlannerTest, ShapeInputIsNotAWeightAndSaysWhy) {
+  auto plan = Plan(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (float[2, 8] x) => (float[4, 4] y)
+    <int64[2] shape = {4, 4}>
+    {
+      y = Reshape (x, shape)
+    }
+  )");
+  const TensorPlan& s = Find(plan, "shape");
+  EXPECT_EQ(s.role, Role::kNotWeight);
+  EXPECT_FALSE(s.rewrite);
+  EXPECT_EQ(s.reason,
+            "input 1 (shape) of Reshape node \"y_node\": not a weight");
+}
+
+TEST(PlannerTest, UnconsumedInitializerIsKeptWithNoConsumer) {
+  auto plan = Plan(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (float[2] x) => (float[2] y)
+    <float[3] orphan = {1, 2, 3}>
+    {
+      y = Relu (x)
+    }
+  )");
+  EXPECT_EQ(Find(plan, "orphan").reason, "no consumer");
+  EXPECT_FALSE(Find(plan, "orphan").rewrite);
+}
+
+TEST(PlannerTest, InitializerUsedOnlyInASubgraphIsKept) {
+  auto plan = Plan(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (bool cond, float[2, 2] x) => (float[2, 2] y)
+    <float[2, 2] W = {1, 2, 3, 4}>
+    {
+      y = If (cond) <
+        then_branch = t () => (float[2, 2] a) { a = MatMul (x, W) },
+        else_branch = e () => (float[2, 2] b) { b = Identity (x) }
+      >
+    }
+  )");
+  const TensorPlan& w = Find(plan, "W");
+  EXPECT_EQ(w.role, Role::kUnhandled);
+  EXPECT_EQ(w.reason, "used only inside a subgraph (not handled yet)");
+  EXPECT_FALSE(w.rewrite);
+}
+
+TEST(PlannerTest, TiedTensorTakesItsStrongestRoleAndListsEveryConsumer) {
+  auto plan = Plan(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (float[2, 8] x) => (float[2, 8] y)
+    <float[8, 8] W = {0}>
+    {
+      a = Add (x, W)
+      y = MatMul (a, W)
+    }
+  )");
+  const TensorPlan& w = Find(plan, "W");
+  EXPECT_EQ(w.role, Role::kWeight);
+  EXPECT_EQ(w.op_type, "MatMul");
+  EXPECT_THAT(w.consumers,
+              ::testing::ElementsAre("Add node \"a_node\" input 1",
+                                     "MatMul node \"y_node\" input 1"));
+}
+
+TEST(PlannerTest, LstmParametersAreReportedButNotRewrittenYet) {
+  auto plan = Plan(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (float[3, 1, 2] x) => (float[3, 1, 1, 4] y)
+    <float[1, 16, 2] W = {0}, float[1, 16, 4] R = {0}>
+    {
+      y = LSTM <hidden_size = 4> (x, W, R)
+    }
+  )");
+  EXPECT_EQ(Find(plan, "W").role, Role::kUnhandled);
+  EXPECT_EQ(Find(plan, "W").reason,
+            "input 1 (W) of LSTM node \"y_node\": a parameter this version "
+            "does not rewrite");
+  EXPECT_FALSE(Find(plan, "R").rewrite);
+}
+
+TEST(PlannerTest, FanBasedBiasOfDynamicWeightIsKeptWithReason) {
+  auto plan = Plan(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (float[1, 2, 5, 5] x, float[4, 2, 3, 3] w) => (float[1, 4, 3, 3] y)
+    <float[4] B = {0, 0, 0, 0}>
+    {
+      y = Conv (x, w, B)
+    }
+  )",
+                   Options("he_normal", "fan_in_uniform"));
+  const TensorPlan& b = Find(plan, "B");
+  EXPECT_EQ(b.role, Role::kBias);
+  EXPECT_FALSE(b.rewrite);
+  EXPECT_THAT(b.reason, ::testing::HasSubstr(
+                            "the node's weight \"w\" is not an initializer"));
+}
+
+TEST(PlannerTest, ConvTransposeConventionIsSelectable) {
+  const std::string text = R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (float[1, 8, 4, 4] x) => (float[1, 6, 5, 5] y)
+    <float[8, 3, 2, 2] W = {0}>
+    {
+      y = ConvTranspose <group = 2> (x, W)
+    }
+  )";
+  PlanOptions semantic = Options();
+  semantic.fan_convention = FanConvention::kSemantic;
+  EXPECT_EQ(Find(Plan(text), "W").fans.fan_in, 3 * 4);
+  EXPECT_EQ(Find(Plan(text, semantic), "W").fans.fan_in, 4 * 4);
+}
+
+TEST(PlannerTest, IntegerWeightIsKeptBecauseOfItsDtype) {
+  auto plan = Plan(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (int32[2, 2] x) => (int32[2, 2] y)
+    <int32[2, 2] W = {1, 2, 3, 4}>
+    {
+      y = MatMul (x, W)
+    }
+  )");
+  EXPECT_EQ(Find(plan, "W").role, Role::kWeight);
+  EXPECT_EQ(Find(plan, "W").reason, "dtype INT32 is not a floating-point type");
+}
+
+}  // namespace
+}  // namespace onnx_reinit
