@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "random/philox_inline.h"
 
@@ -70,12 +71,19 @@ void SampleValues(const Distribution& dist, PhiloxKey key, uint64_t first,
       return;
     }
     case Distribution::Kind::kRandomSign: {
-      const double value = dist.value;
-      FillByBlocks(key, first, count, out,
-                   [value](uint64_t w0, uint64_t w1, double* v0, double* v1) {
-                     *v0 = (w0 >> 63) != 0 ? -value : value;
-                     *v1 = (w1 >> 63) != 0 ? -value : value;
-                   });
+      // Branch-free: bit 63 of the word flips the sign bit of `value` (the
+      // signs are random, so a branch would mispredict half the time).
+      uint64_t value_bits;
+      std::memcpy(&value_bits, &dist.value, sizeof(value_bits));
+      constexpr uint64_t kSignBit = uint64_t{1} << 63;
+      FillByBlocks(
+          key, first, count, out,
+          [value_bits](uint64_t w0, uint64_t w1, double* v0, double* v1) {
+            const uint64_t b0 = value_bits ^ (w0 & kSignBit);
+            const uint64_t b1 = value_bits ^ (w1 & kSignBit);
+            std::memcpy(v0, &b0, sizeof(b0));
+            std::memcpy(v1, &b1, sizeof(b1));
+          });
       return;
     }
   }

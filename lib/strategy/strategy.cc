@@ -183,6 +183,11 @@ std::string Strategy::ToString() const {
 
 absl::StatusOr<Distribution> Strategy::DistributionFor(const Fans& fans) const {
   const StrategyRow& row = StrategyTable()[row_];
+  if (name_ != row.name || params_.size() != row.params.size()) {
+    // A default-constructed Strategy, not one from ResolveStrategy().
+    return absl::FailedPreconditionError(
+        "strategy was not resolved (use ParseStrategy or ResolveStrategy)");
+  }
   const auto needed = NeededFans(row.fans, params_, fans);
   std::vector<absl::string_view> names;
   std::vector<absl::string_view> bad;

@@ -33,7 +33,7 @@ TEST(FloatToHalfTest, ConvertsExactValues) {
   EXPECT_EQ(FloatToHalf(-2.0f), 0xc000);
   EXPECT_EQ(FloatToHalf(0.5f), 0x3800);
   EXPECT_EQ(FloatToHalf(1.5f), 0x3e00);
-  EXPECT_EQ(FloatToHalf(65504.0f), 0x7bff);  // largest finite half
+  EXPECT_EQ(FloatToHalf(65504.0f), 0x7bff);   // largest finite half
   EXPECT_EQ(FloatToHalf(Pow2(-14)), 0x0400);  // smallest normal half
 }
 
@@ -102,12 +102,13 @@ TEST(FloatToHalfTest, KeepsInfinities) {
 }
 
 TEST(FloatToHalfTest, KeepsNanAsQuietNan) {
-  for (const uint32_t bits : {0x7fc00000u, 0xffc00000u, 0x7f800001u,
-                              0x7fa00000u, 0xff800fffu}) {
+  for (const uint32_t bits :
+       {0x7fc00000u, 0xffc00000u, 0x7f800001u, 0x7fa00000u, 0xff800fffu}) {
     const uint16_t h = FloatToHalf(FromBits(bits));
     EXPECT_EQ(h & 0x7c00, 0x7c00) << std::hex << bits;
     EXPECT_NE(h & 0x0200, 0) << "quiet bit, " << std::hex << bits;
-    EXPECT_EQ(h & 0x8000, (bits >> 16) & 0x8000) << "sign, " << std::hex << bits;
+    EXPECT_EQ(h & 0x8000, (bits >> 16) & 0x8000)
+        << "sign, " << std::hex << bits;
   }
 }
 
@@ -144,7 +145,8 @@ TEST(FloatToHalfTest, AgreesWithDoubleArithmeticReferenceAcrossFloats) {
     if (::testing::Test::HasFatalFailure()) return;
   }
   // Floats in [2^-26, 2^-13) and [2^15, 2^17): every 61st pattern.
-  for (uint32_t bits = ToBits(Pow2(-26)); bits < ToBits(Pow2(-13)); bits += 61) {
+  for (uint32_t bits = ToBits(Pow2(-26)); bits < ToBits(Pow2(-13));
+       bits += 61) {
     check(bits);
     check(bits | 0x80000000u);
     if (::testing::Test::HasFatalFailure()) return;
@@ -224,8 +226,8 @@ TEST(FloatToBfloat16Test, OverflowsToInfinity) {
 
 TEST(FloatToBfloat16Test, KeepsNanAsQuietNanEvenWithLowPayload) {
   // Truncating 0x7f800001 would give 0x7f80, infinity.
-  for (const uint32_t bits : {0x7f800001u, 0xff800001u, 0x7fc00000u,
-                              0x7fffffffu}) {
+  for (const uint32_t bits :
+       {0x7f800001u, 0xff800001u, 0x7fc00000u, 0x7fffffffu}) {
     const uint16_t b = FloatToBfloat16(FromBits(bits));
     EXPECT_EQ(b & 0x7f80, 0x7f80) << std::hex << bits;
     EXPECT_NE(b & 0x0040, 0) << "quiet bit, " << std::hex << bits;
@@ -240,7 +242,8 @@ TEST(Bfloat16ToFloatTest, IsTheTopHalfOfAFloat) {
   for (uint32_t b = 0; b <= 0xffff; ++b) {
     const float f = Bfloat16ToFloat(static_cast<uint16_t>(b));
     ASSERT_EQ(ToBits(f), b << 16);
-    if (!std::isnan(f)) ASSERT_EQ(FloatToBfloat16(f), b) << std::hex << b;
+    if (std::isnan(f)) continue;
+    ASSERT_EQ(FloatToBfloat16(f), b) << std::hex << b;
   }
 }
 

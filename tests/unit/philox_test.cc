@@ -64,9 +64,9 @@ TEST(TensorKeyTest, IsSplitMixOfSeedXorSplitMixOfNameHash) {
     for (const char* name : {"", "conv1.weight", "fc.bias"}) {
       const uint64_t k =
           ReferenceSplitMix64(seed ^ ReferenceSplitMix64(HashName(name)));
-      EXPECT_THAT(TensorKey(seed, name),
-                  ElementsAre(static_cast<uint32_t>(k),
-                              static_cast<uint32_t>(k >> 32)))
+      EXPECT_THAT(
+          TensorKey(seed, name),
+          ElementsAre(static_cast<uint32_t>(k), static_cast<uint32_t>(k >> 32)))
           << "seed " << seed << " name " << name;
     }
   }

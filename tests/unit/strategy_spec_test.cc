@@ -49,7 +49,8 @@ TEST(ParseStrategySpecTest, ParsesEmptyParentheses) {
 }
 
 TEST(ParseStrategySpecTest, ParsesParametersInOrderIgnoringWhitespace) {
-  const auto spec = ParseStrategySpec("  he_normal ( mode = fan_out ,\tnegative_slope=-1e-2 ) ");
+  const auto spec = ParseStrategySpec(
+      "  he_normal ( mode = fan_out ,\tnegative_slope=-1e-2 ) ");
   ASSERT_TRUE(spec.ok()) << spec.status();
   EXPECT_EQ(spec->name, "he_normal");
   EXPECT_THAT(spec->params, ElementsAre(Pair("mode", "fan_out"),
@@ -71,7 +72,8 @@ TEST(ParseStrategySpecTest, RejectsMalformedTextWithExactMessages) {
        "malformed strategy \"(std=1)\": expected a strategy name at "
        "\"(std=1)\""},
       {"normal(std=", "malformed strategy \"normal(std=\": expected \")\""},
-      {"normal(std=0.1", "malformed strategy \"normal(std=0.1\": expected \")\""},
+      {"normal(std=0.1",
+       "malformed strategy \"normal(std=0.1\": expected \")\""},
       {"normal(", "malformed strategy \"normal(\": expected \")\""},
       {"normal(std", "malformed strategy \"normal(std\": expected \")\""},
       {"normal std=1",
@@ -251,14 +253,13 @@ TEST(ResolveStrategyTest, RejectsARepeatedKeyInAHandBuiltSpec) {
 // ---- needs_fans / DistributionFor -----------------------------------------
 
 TEST(StrategyTest, NeedsFansOnlyForFanBasedStrategies) {
-  for (const char* text : {"uniform", "zeros", "ones", "constant",
-                           "random_sign", "normal"}) {
+  for (const char* text :
+       {"uniform", "zeros", "ones", "constant", "random_sign", "normal"}) {
     EXPECT_FALSE(ParseStrategy(text)->needs_fans()) << text;
   }
-  for (const char* text :
-       {"xavier_uniform", "xavier_normal", "he_uniform", "he_normal",
-        "he_normal(mode=fan_out)", "lecun_uniform", "lecun_normal",
-        "fan_in_uniform"}) {
+  for (const char* text : {"xavier_uniform", "xavier_normal", "he_uniform",
+                           "he_normal", "he_normal(mode=fan_out)",
+                           "lecun_uniform", "lecun_normal", "fan_in_uniform"}) {
     EXPECT_TRUE(ParseStrategy(text)->needs_fans()) << text;
   }
 }
@@ -305,16 +306,15 @@ TEST(StrategyTest, FanBasedStrategiesFollowTheirFormulas) {
   ExpectUniform(DistributionOf("he_uniform", fans),
                 -std::sqrt(2.0) * std::sqrt(3.0 / 300),
                 std::sqrt(2.0) * std::sqrt(3.0 / 300));
-  ExpectUniform(DistributionOf("he_uniform(mode=fan_out, nonlinearity=tanh)",
-                               fans),
-                -5.0 / 3 * std::sqrt(3.0 / 200), 5.0 / 3 * std::sqrt(3.0 / 200));
+  ExpectUniform(
+      DistributionOf("he_uniform(mode=fan_out, nonlinearity=tanh)", fans),
+      -5.0 / 3 * std::sqrt(3.0 / 200), 5.0 / 3 * std::sqrt(3.0 / 200));
   ExpectNormal(DistributionOf("he_normal", fans), 0,
                std::sqrt(2.0) / std::sqrt(300.0));
   ExpectNormal(
-      DistributionOf(
-          "kaiming_normal(mode=fan_out, nonlinearity=leaky_relu, "
-          "negative_slope=0.2)",
-          fans),
+      DistributionOf("kaiming_normal(mode=fan_out, nonlinearity=leaky_relu, "
+                     "negative_slope=0.2)",
+                     fans),
       0, std::sqrt(2.0 / (1 + 0.04)) / std::sqrt(200.0));
   ExpectNormal(DistributionOf("he_normal(nonlinearity=selu)", fans), 0,
                0.75 / std::sqrt(300.0));
@@ -349,6 +349,13 @@ TEST(StrategyTest, UnknownFanIsAFailedPreconditionNamingTheFan) {
               absl::StatusCode::kFailedPrecondition,
               "strategy \"fan_in_uniform\" needs fan_in, but this tensor's "
               "fan_in is unknown (fan_in=-3)");
+}
+
+TEST(StrategyTest, DefaultConstructedStrategyHasNoDistribution) {
+  ExpectError(Strategy().DistributionFor({3, 4}),
+              absl::StatusCode::kFailedPrecondition,
+              "strategy was not resolved (use ParseStrategy or "
+              "ResolveStrategy)");
 }
 
 // ---- NonlinearityGain -----------------------------------------------------
@@ -390,7 +397,8 @@ TEST(DescribeStrategiesTest, HasOneLinePerStrategyStartingWithItsName) {
 
 TEST(DescribeStrategiesTest, ShowsDefaultsAliasesAndFormula) {
   const std::vector<std::string> lines = DescribeStrategies();
-  EXPECT_THAT(lines, ::testing::Contains("normal(mean=0, std=0.1) — N(mean, std²)"));
+  EXPECT_THAT(lines,
+              ::testing::Contains("normal(mean=0, std=0.1) — N(mean, std²)"));
   EXPECT_THAT(lines, ::testing::Contains(
                          "random_sign(value=0.01) aliases: small — +value or "
                          "-value with probability 1/2 each (std = value)"));
