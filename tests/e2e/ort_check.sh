@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # ONNX Runtime loads and runs what onnx-reinit writes: every corpus model,
-# re-initialized with every strategy, gives finite outputs.
+# re-initialized with every strategy, runs and gives finite outputs.
+# Exception, by arithmetic rather than by choice: with a non-zero constant
+# (`ones`, `constant(value=0.5)`) in every weight, a deep net without
+# normalization (resnet18 with folded BatchNorm, squeezenet) multiplies its
+# activations by about fan_in per layer and overflows float32; for those two
+# strategies the models must load and run, and non-finite outputs are counted
+# but allowed.
 #   usage: ort_check.sh CLI CORPUS_DIR ORT_DIR WORK_DIR
-set -euo pipefail
+set -uo pipefail
 cli=$1 corpus=$2 ort=$3 work=$4
 if [ ! -d "$ort/node_modules/onnxruntime-node" ]; then
-  echo "onnxruntime-node is not installed: run 'npm ci --ignore-scripts --prefix $ort'" >&2
+  echo "onnxruntime-node is not installed: run 'npm ci --ignore-scripts' in $ort" >&2
   exit 1
 fi
 strategies=(uniform zeros ones "constant(value=0.5)" random_sign small normal
@@ -14,15 +20,26 @@ strategies=(uniform zeros ones "constant(value=0.5)" random_sign small normal
 rm -rf "$work"
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
+failed=0
 for s in "${strategies[@]}"; do
   outputs=()
   for model in "$corpus"/*.onnx; do
     out="$work/$(basename "$model" .onnx).onnx"
-    "$cli" "$model" -o "$out" --strategy="$s" --bias_strategy="$s" --seed=3 >/dev/null
+    if ! "$cli" "$model" -o "$out" --strategy="$s" --bias_strategy="$s" --seed=3 >/dev/null; then
+      echo "FAIL onnx-reinit $model --strategy=$s"
+      failed=1
+      continue
+    fi
     outputs+=("$out")
   done
+  allow=()
+  case "$s" in ones|constant*) allow=(--allow-nonfinite) ;; esac
   echo "== strategy $s"
-  node "$ort/check_model.js" "${outputs[@]}"
+  node "$ort/check_model.js" "${allow[@]}" "${outputs[@]}" || failed=1
   rm -f "${outputs[@]}"
 done
-echo "all strategies: every corpus model loads and runs with finite outputs"
+if [ "$failed" != 0 ]; then
+  echo "some models failed the ONNX Runtime check"
+  exit 1
+fi
+echo "every strategy: every corpus model loads and runs in ONNX Runtime"

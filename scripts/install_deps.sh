@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages onnx-reinit needs, if any are missing.
+#   usage: scripts/install_deps.sh [--with-bench]
+set -euo pipefail
+packages=(cmake g++ make pkg-config zstd
+          libonnx-dev libprotobuf-dev protobuf-compiler libabsl-dev
+          libgtest-dev libgmock-dev nodejs npm)
+if [ "${1:-}" = "--with-bench" ]; then
+  packages+=(python3-onnx python3-numpy time)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
