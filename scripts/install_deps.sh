@@ -4,7 +4,11 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config zstd
           libonnx-dev libprotobuf-dev protobuf-compiler libabsl-dev
-          libgtest-dev libgmock-dev nodejs npm)
+          libgtest-dev libgmock-dev)
+# node and npm usually come with the machine (not always from Debian's
+# packages: Debian's npm then conflicts), so ask apt only when they are absent.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [ "${1:-}" = "--with-bench" ]; then
   packages+=(python3-onnx python3-numpy time)
 fi
