@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "random/fast_math.h"
 #include "random/philox.h"
 
 namespace onnx_reinit {
@@ -58,17 +59,23 @@ inline void Block(PhiloxKey key, uint64_t block, uint32_t stream, uint64_t* w0,
 }
 
 // u = ((w >> 12) + 0.5) * 2^-52; see random/transforms.h for why 52 bits.
+// (w >> 12) < 2^52 is converted exactly by placing it in the mantissa of
+// 2^52 and subtracting 2^52 (integer ops only, so loops of it vectorize).
 inline double Uniform(uint64_t w) {
-  return (static_cast<double>(w >> 12) + 0.5) * 0x1p-52;
+  const double d = fast_math::FromBits((w >> 12) | 0x4330000000000000ull) -
+                   4503599627370496.0;
+  return (d + 0.5) * 0x1p-52;
 }
 
-// Box–Muller: r = sqrt(-2 ln u0), t = 2*pi*u1, z0 = r cos t, z1 = r sin t.
+// Box–Muller: r = sqrt(-2 ln u0), z0 = r cos 2πu1, z1 = r sin 2πu1, with the
+// project's own ln and sin/cos (random/fast_math.h), so the values do not
+// depend on the C library.
 inline void BoxMuller(uint64_t w0, uint64_t w1, double* z0, double* z1) {
-  constexpr double kTwoPi = 6.283185307179586476925286766559;
-  const double r = std::sqrt(-2.0 * std::log(Uniform(w0)));
-  const double t = kTwoPi * Uniform(w1);
-  *z0 = r * std::cos(t);
-  *z1 = r * std::sin(t);
+  const double r = std::sqrt(-2.0 * fast_math::Log01(Uniform(w0)));
+  double s, c;
+  fast_math::SinCosTwoPi(Uniform(w1), &s, &c);
+  *z0 = r * c;
+  *z1 = r * s;
 }
 
 }  // namespace philox_internal

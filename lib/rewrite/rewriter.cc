@@ -28,11 +28,14 @@ struct Job {
   uint64_t count = 0;
 };
 
-// Sum and sum of squared deviations of one chunk; merged in chunk order.
+// Sums of d = x - c and d² over one chunk, c being the target mean: one pass,
+// and since |mean - c| is of the order of the sampling noise, the variance
+// S2/n - (S1/n)² loses nothing to cancellation. Chunks are added in chunk
+// order, so the result does not depend on the thread count.
 struct ChunkStats {
   uint64_t n = 0;
-  double mean = 0;
-  double m2 = 0;
+  double sum = 0;
+  double sum_sq = 0;
 };
 
 struct Scratch {
@@ -41,31 +44,26 @@ struct Scratch {
       new uint8_t[kChunkValues * kMaxEncodedValueBytes]};
 };
 
-ChunkStats Measure(const double* values, size_t n) {
-  ChunkStats s;
-  s.n = n;
-  double sum = 0;
-  for (size_t i = 0; i < n; ++i) sum += values[i];
-  s.mean = sum / static_cast<double>(n);
-  for (size_t i = 0; i < n; ++i) {
-    const double d = values[i] - s.mean;
-    s.m2 += d * d;
+ChunkStats Measure(const double* values, size_t n, double center) {
+  // Four independent accumulators: a fixed summation order that the
+  // compiler can still keep in one SIMD register.
+  double sum[4] = {0, 0, 0, 0};
+  double sum_sq[4] = {0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (int j = 0; j < 4; ++j) {
+      const double d = values[i + j] - center;
+      sum[j] += d;
+      sum_sq[j] += d * d;
+    }
   }
-  return s;
-}
-
-void Merge(const ChunkStats& b, ChunkStats* a) {
-  if (b.n == 0) return;
-  if (a->n == 0) {
-    *a = b;
-    return;
+  for (; i < n; ++i) {
+    const double d = values[i] - center;
+    sum[0] += d;
+    sum_sq[0] += d * d;
   }
-  const double n = static_cast<double>(a->n + b.n);
-  const double delta = b.mean - a->mean;
-  a->mean += delta * static_cast<double>(b.n) / n;
-  a->m2 += b.m2 + delta * delta * static_cast<double>(a->n) *
-                      static_cast<double>(b.n) / n;
-  a->n += b.n;
+  return {n, (sum[0] + sum[1]) + (sum[2] + sum[3]),
+          (sum_sq[0] + sum_sq[1]) + (sum_sq[2] + sum_sq[3])};
 }
 
 struct Target {
@@ -178,7 +176,8 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
       jobs.size(), options.threads, make_scratch, [&](size_t j, Scratch& s) {
         const Job& job = jobs[j];
         const size_t bytes = generate(job, s);
-        job_stats[j] = Measure(s.values.get(), job.count);
+        job_stats[j] = Measure(s.values.get(), job.count,
+                               targets[job.target].plan->distribution.TargetMean());
         return WriteAt(out_fd, out_path, s.bytes.get(), bytes,
                        payload_offset[job.target] + job_offset[j]);
       }));
@@ -187,12 +186,17 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   for (size_t t = 0; t < targets.size(); ++t) {
     ChunkStats total;
     for (size_t j = 0; j < targets[t].job_count; ++j) {
-      Merge(job_stats[targets[t].first_job + j], &total);
+      const ChunkStats& chunk = job_stats[targets[t].first_job + j];
+      total.n += chunk.n;
+      total.sum += chunk.sum;
+      total.sum_sq += chunk.sum_sq;
     }
+    const double n = static_cast<double>(total.n);
+    const double offset = total.sum / n;
     const size_t index = targets[t].plan - plan.data();
-    stats[index].mean = total.mean;
+    stats[index].mean = targets[t].plan->distribution.TargetMean() + offset;
     stats[index].std =
-        total.n ? std::sqrt(total.m2 / static_cast<double>(total.n)) : 0;
+        std::sqrt(std::max(0.0, total.sum_sq / n - offset * offset));
   }
   return stats;
 }

@@ -1,40 +1,114 @@
 #include "strategy/sampler.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 
+#include "random/fast_math.h"
 #include "random/philox_inline.h"
 
 namespace onnx_reinit {
 namespace {
 
-// Fills out[0..count) with the values of elements [first, first + count),
-// where `pair(w0, w1, &v0, &v1)` turns the words of one Philox block into the
-// values of its two elements. One Philox call per block: a leading odd
-// element uses v1 of its block, a trailing even element v0 of its block.
-template <typename PairFn>
-inline void FillByBlocks(PhiloxKey key, uint64_t first, size_t count,
-                         double* out, const PairFn& pair) {
-  uint64_t block = first >> 1;
-  uint64_t w0, w1;
-  double v0, v1;
-  if ((first & 1) != 0 && count > 0) {
-    philox_internal::Block(key, block++, 0, &w0, &w1);
-    pair(w0, w1, &v0, &v1);
-    *out++ = v1;
-    --count;
+// Blocks per batch: the words of a batch, and the values made from them, are
+// computed in straight loops over arrays that the compiler vectorizes. Every
+// operation is exactly rounded IEEE arithmetic, so vector and scalar code give
+// the same bits (random/fast_math.h).
+constexpr size_t kBatchBlocks = 128;
+
+struct Batch {
+  uint64_t w0[kBatchBlocks];
+  uint64_t w1[kBatchBlocks];
+  double v0[kBatchBlocks];  // value of element 2b
+  double v1[kBatchBlocks];  // value of element 2b + 1
+  double values[2 * kBatchBlocks];  // v0 and v1 interleaved
+};
+
+// Philox words of blocks [first_block, first_block + n) in stream 0: the
+// same function as philox_internal::Block, computed round by round over
+// arrays so that each round is one vectorizable loop.
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void PhiloxWords(
+    PhiloxKey key, uint64_t first_block, size_t n, Batch* batch) {
+  uint32_t x0[kBatchBlocks], x1[kBatchBlocks], x2[kBatchBlocks],
+      x3[kBatchBlocks];
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t block = first_block + i;
+    x0[i] = static_cast<uint32_t>(block);
+    x1[i] = static_cast<uint32_t>(block >> 32);
+    x2[i] = 0;  // stream
+    x3[i] = 0;
   }
-  for (; count >= 2; count -= 2) {
-    philox_internal::Block(key, block++, 0, &w0, &w1);
-    pair(w0, w1, &out[0], &out[1]);
-    out += 2;
+  uint32_t k0 = key[0];
+  uint32_t k1 = key[1];
+  for (int round = 0; round < philox_internal::kRounds; ++round) {
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t p0 =
+          static_cast<uint64_t>(philox_internal::kMultiplier0) * x0[i];
+      const uint64_t p1 =
+          static_cast<uint64_t>(philox_internal::kMultiplier1) * x2[i];
+      const uint32_t y0 = static_cast<uint32_t>(p1 >> 32) ^ x1[i] ^ k0;
+      const uint32_t y2 = static_cast<uint32_t>(p0 >> 32) ^ x3[i] ^ k1;
+      x1[i] = static_cast<uint32_t>(p1);
+      x3[i] = static_cast<uint32_t>(p0);
+      x0[i] = y0;
+      x2[i] = y2;
+    }
+    k0 += philox_internal::kWeyl0;
+    k1 += philox_internal::kWeyl1;
   }
-  if (count == 1) {
-    philox_internal::Block(key, block, 0, &w0, &w1);
-    pair(w0, w1, &v0, &v1);
-    *out = v0;
+  for (size_t i = 0; i < n; ++i) {
+    batch->w0[i] = x0[i] | (static_cast<uint64_t>(x1[i]) << 32);
+    batch->w1[i] = x2[i] | (static_cast<uint64_t>(x3[i]) << 32);
+  }
+}
+
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void UniformValues(
+    double low, double width, size_t n, Batch* batch) {
+  for (size_t i = 0; i < n; ++i) {
+    batch->v0[i] = low + width * philox_internal::Uniform(batch->w0[i]);
+    batch->v1[i] = low + width * philox_internal::Uniform(batch->w1[i]);
+  }
+}
+
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void NormalValues(
+    double mean, double sigma, size_t n, Batch* batch) {
+  for (size_t i = 0; i < n; ++i) {
+    const double u0 = philox_internal::Uniform(batch->w0[i]);
+    const double u1 = philox_internal::Uniform(batch->w1[i]);
+    const double r = std::sqrt(-2.0 * fast_math::Log01(u0));
+    double s, c;
+    fast_math::SinCosTwoPi(u1, &s, &c);
+    batch->v0[i] = mean + sigma * (r * c);
+    batch->v1[i] = mean + sigma * (r * s);
+  }
+}
+
+// Bit 63 of the word flips the sign bit of `value`.
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void SignValues(
+    double value, size_t n, Batch* batch) {
+  constexpr uint64_t kSignBit = uint64_t{1} << 63;
+  const uint64_t value_bits = fast_math::Bits(value);
+  for (size_t i = 0; i < n; ++i) {
+    batch->v0[i] = fast_math::FromBits(value_bits ^ (batch->w0[i] & kSignBit));
+    batch->v1[i] = fast_math::FromBits(value_bits ^ (batch->w1[i] & kSignBit));
+  }
+}
+
+void FillBatch(const Distribution& dist, size_t n, Batch* batch) {
+  switch (dist.kind) {
+    case Distribution::Kind::kUniform:
+      UniformValues(dist.low, dist.high - dist.low, n, batch);
+      return;
+    case Distribution::Kind::kNormal:
+      NormalValues(dist.mean, dist.std, n, batch);
+      return;
+    case Distribution::Kind::kRandomSign:
+      SignValues(dist.value, n, batch);
+      return;
+    case Distribution::Kind::kConstant:
+      return;  // handled without random numbers
   }
 }
 
@@ -42,50 +116,34 @@ inline void FillByBlocks(PhiloxKey key, uint64_t first, size_t count,
 
 void SampleValues(const Distribution& dist, PhiloxKey key, uint64_t first,
                   size_t count, double* out) {
-  switch (dist.kind) {
-    case Distribution::Kind::kConstant:
-      std::fill(out, out + count, dist.value);
-      return;
-    case Distribution::Kind::kUniform: {
-      const double low = dist.low;
-      const double width = dist.high - dist.low;
-      FillByBlocks(
-          key, first, count, out,
-          [low, width](uint64_t w0, uint64_t w1, double* v0, double* v1) {
-            *v0 = low + width * philox_internal::Uniform(w0);
-            *v1 = low + width * philox_internal::Uniform(w1);
-          });
-      return;
+  if (dist.kind == Distribution::Kind::kConstant) {
+    std::fill(out, out + count, dist.value);
+    return;
+  }
+  if (count == 0) return;
+  Batch batch;
+  const uint64_t end = first + count;  // one past the last element
+  uint64_t block = first >> 1;
+  const uint64_t last_block = (end - 1) >> 1;
+  uint64_t element = first;
+  while (block <= last_block) {
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(kBatchBlocks, last_block - block + 1));
+    PhiloxWords(key, block, n, &batch);
+    FillBatch(dist, n, &batch);
+    // Element 2(block + i) + j is v_j[i]: interleave, then copy the range.
+    for (size_t i = 0; i < n; ++i) {
+      batch.values[2 * i] = batch.v0[i];
+      batch.values[2 * i + 1] = batch.v1[i];
     }
-    case Distribution::Kind::kNormal: {
-      const double mean = dist.mean;
-      const double sigma = dist.std;
-      FillByBlocks(
-          key, first, count, out,
-          [mean, sigma](uint64_t w0, uint64_t w1, double* v0, double* v1) {
-            double z0, z1;
-            philox_internal::BoxMuller(w0, w1, &z0, &z1);
-            *v0 = mean + sigma * z0;
-            *v1 = mean + sigma * z1;
-          });
-      return;
-    }
-    case Distribution::Kind::kRandomSign: {
-      // Branch-free: bit 63 of the word flips the sign bit of `value` (the
-      // signs are random, so a branch would mispredict half the time).
-      uint64_t value_bits;
-      std::memcpy(&value_bits, &dist.value, sizeof(value_bits));
-      constexpr uint64_t kSignBit = uint64_t{1} << 63;
-      FillByBlocks(
-          key, first, count, out,
-          [value_bits](uint64_t w0, uint64_t w1, double* v0, double* v1) {
-            const uint64_t b0 = value_bits ^ (w0 & kSignBit);
-            const uint64_t b1 = value_bits ^ (w1 & kSignBit);
-            std::memcpy(v0, &b0, sizeof(b0));
-            std::memcpy(v1, &b1, sizeof(b1));
-          });
-      return;
-    }
+    const uint64_t batch_first = 2 * block;
+    const uint64_t from = std::max(element, batch_first);
+    const uint64_t to = std::min(end, batch_first + 2 * n);
+    std::memcpy(out, batch.values + (from - batch_first),
+                (to - from) * sizeof(double));
+    out += to - from;
+    element = 2 * (block + n);
+    block += n;
   }
 }
 
