@@ -1,7 +1,8 @@
 // Google Benchmark for the hot kernels: sampling values of each distribution
 // kind and encoding them to a dtype. Run:
-//   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DONNX_REINIT_BUILD_BENCH=ON
-//   cmake --build build-bench --target kernels_bench && build-bench/bin/kernels_bench
+//   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release
+//   -DONNX_REINIT_BUILD_BENCH=ON cmake --build build-bench --target
+//   kernels_bench && build-bench/bin/kernels_bench
 #include <vector>
 
 #include "benchmark/benchmark.h"
@@ -55,8 +56,12 @@ void RunEncode(benchmark::State& state, int32_t dtype, bool varint) {
 }
 
 void BM_EncodeFloat(benchmark::State& state) { RunEncode(state, 1, false); }
-void BM_EncodeFloat16Raw(benchmark::State& state) { RunEncode(state, 10, false); }
-void BM_EncodeFloat16Varint(benchmark::State& state) { RunEncode(state, 10, true); }
+void BM_EncodeFloat16Raw(benchmark::State& state) {
+  RunEncode(state, 10, false);
+}
+void BM_EncodeFloat16Varint(benchmark::State& state) {
+  RunEncode(state, 10, true);
+}
 
 BENCHMARK(BM_SampleNormal);
 BENCHMARK(BM_SampleUniform);

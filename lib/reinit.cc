@@ -37,7 +37,8 @@ Report MakeReport(const std::string& input, const std::vector<TensorPlan>& plan,
                   const PlanOptions& options) {
   Report report;
   report.set_model(input);
-  report.set_fan_convention(std::string(FanConventionName(options.fan_convention)));
+  report.set_fan_convention(
+      std::string(FanConventionName(options.fan_convention)));
   for (const TensorPlan& p : plan) *report.add_tensors() = ToRecord(p);
   return report;
 }
@@ -59,9 +60,8 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
   ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
                    PlanSource(*source, options.plan, input));
   ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::Create(output));
-  absl::StatusOr<std::vector<WrittenStats>> stats =
-      WriteReinitialized(source->file, source->layout, plan, options.rewrite,
-                         out.fd(), output);
+  absl::StatusOr<std::vector<WrittenStats>> stats = WriteReinitialized(
+      source->file, source->layout, plan, options.rewrite, out.fd(), output);
   if (!stats.ok()) return InFile(input, stats.status());
   RETURN_IF_ERROR(out.Commit());
 

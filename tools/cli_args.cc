@@ -16,9 +16,9 @@ namespace {
 using Setter = absl::Status (*)(const std::string& value, CliArgs* args);
 
 struct Flag {
-  const char* name;   // long name, without "--"
+  const char* name;        // long name, without "--"
   const char* short_name;  // "" or one letter, without "-"
-  const char* value;  // value name; nullptr for a switch
+  const char* value;       // value name; nullptr for a switch
   const char* help;
   Setter set;
 };
@@ -53,8 +53,8 @@ const Flag kFlags[] = {
      [](const std::string& v, CliArgs* a) {
        if (!absl::SimpleAtoi(v, &a->seed) || absl::StartsWith(v, "-") ||
            absl::StartsWith(v, "+")) {
-         return Bad(absl::StrCat("--seed takes a whole number >= 0, got \"",
-                                 v, "\""));
+         return Bad(
+             absl::StrCat("--seed takes a whole number >= 0, got \"", v, "\""));
        }
        return absl::OkStatus();
      }},
@@ -63,8 +63,7 @@ const Flag kFlags[] = {
        if (!absl::SimpleAtoi(v, &a->threads) || a->threads < 0 ||
            a->threads > 1024) {
          return Bad(absl::StrCat(
-             "--threads takes a whole number from 0 to 1024, got \"", v,
-             "\""));
+             "--threads takes a whole number from 0 to 1024, got \"", v, "\""));
        }
        return absl::OkStatus();
      }},
@@ -82,8 +81,8 @@ const Flag kFlags[] = {
     {"format", "", "F", "--plan output: text (default) or json",
      [](const std::string& v, CliArgs* a) {
        if (v != "text" && v != "json") {
-         return Bad(absl::StrCat("--format takes text or json, got \"", v,
-                                 "\""));
+         return Bad(
+             absl::StrCat("--format takes text or json, got \"", v, "\""));
        }
        a->format = v;
        return absl::OkStatus();
@@ -159,8 +158,8 @@ absl::StatusOr<CliArgs> ParseCliArgs(int argc, const char* const* argv) {
   if (args.help || args.version) return args;
   if (positional.empty()) return Bad("missing MODEL (see --help)");
   if (positional.size() > 1) {
-    return Bad(absl::StrCat("expected one MODEL, got ", positional.size(),
-                            ": ", absl::StrJoin(positional, " ")));
+    return Bad(absl::StrCat("expected one MODEL, got ", positional.size(), ": ",
+                            absl::StrJoin(positional, " ")));
   }
   args.model = positional.front();
   if (args.plan) {

@@ -60,7 +60,8 @@ int Run(int argc, char** argv) {
   ReinitOptions options;
   absl::StatusOr<Strategy> weight = ParseStrategy(args->strategy);
   if (!weight.ok()) {
-    return Fail(kExitUsage, absl::StrCat("--strategy: ", weight.status().message()));
+    return Fail(kExitUsage,
+                absl::StrCat("--strategy: ", weight.status().message()));
   }
   absl::StatusOr<Strategy> bias = ParseStrategy(args->bias_strategy);
   if (!bias.ok()) {
@@ -70,8 +71,8 @@ int Run(int argc, char** argv) {
   absl::StatusOr<FanConvention> convention =
       ParseFanConvention(args->fan_convention);
   if (!convention.ok()) {
-    return Fail(kExitUsage,
-                absl::StrCat("--fan_convention: ", convention.status().message()));
+    return Fail(kExitUsage, absl::StrCat("--fan_convention: ",
+                                         convention.status().message()));
   }
   options.plan.weight_strategy = *weight;
   options.plan.bias_strategy = *bias;
@@ -86,7 +87,8 @@ int Run(int argc, char** argv) {
     }
     if (args->format == "json") {
       absl::StatusOr<std::string> json = ReportToJson(*report);
-      if (!json.ok()) return Fail(kExitFailure, std::string(json.status().message()));
+      if (!json.ok())
+        return Fail(kExitFailure, std::string(json.status().message()));
       std::cout << *json;
     } else {
       std::cout << FormatPlanText(*report);
@@ -95,9 +97,9 @@ int Run(int argc, char** argv) {
   }
 
   if (!args->in_place && SameFile(args->model, args->output)) {
-    return Fail(kExitUsage,
-                absl::StrCat("-o \"", args->output, "\" is the input model; "
-                             "pass --in_place to replace it"));
+    return Fail(kExitUsage, absl::StrCat("-o \"", args->output,
+                                         "\" is the input model; "
+                                         "pass --in_place to replace it"));
   }
   absl::StatusOr<Report> report =
       ReinitializeFile(args->model, args->output, options);
@@ -106,12 +108,14 @@ int Run(int argc, char** argv) {
   }
   if (!args->report.empty()) {
     absl::StatusOr<std::string> json = ReportToJson(*report);
-    if (!json.ok()) return Fail(kExitFailure, std::string(json.status().message()));
+    if (!json.ok())
+      return Fail(kExitFailure, std::string(json.status().message()));
     absl::Status s = WriteText(args->report, *json);
     if (!s.ok()) return Fail(kExitFailure, std::string(s.message()));
   }
   int rewritten = 0;
-  for (const TensorRecord& r : report->tensors()) rewritten += r.action() == "rewrite";
+  for (const TensorRecord& r : report->tensors())
+    rewritten += r.action() == "rewrite";
   std::cout << "wrote " << args->output << ": " << rewritten << " of "
             << report->tensors_size() << " initializers re-initialized (seed "
             << args->seed << ")\n";

@@ -32,7 +32,8 @@ ConsumerIndex IndexConsumers(const onnx::GraphProto& graph) {
       index.uses[node.input(slot)].push_back(Use{n, slot});
     }
     for (const onnx::AttributeProto& attr : node.attribute()) {
-      if (attr.has_g()) CollectSubgraphInputs(attr.g(), &index.used_in_subgraphs);
+      if (attr.has_g())
+        CollectSubgraphInputs(attr.g(), &index.used_in_subgraphs);
       for (const onnx::GraphProto& g : attr.graphs()) {
         CollectSubgraphInputs(g, &index.used_in_subgraphs);
       }
@@ -45,7 +46,8 @@ ConsumerIndex IndexConsumers(const onnx::GraphProto& graph) {
 }
 
 std::string NodeLabel(const onnx::NodeProto& node, int index) {
-  if (node.name().empty()) return absl::StrCat(node.op_type(), " node #", index);
+  if (node.name().empty())
+    return absl::StrCat(node.op_type(), " node #", index);
   return absl::StrCat(node.op_type(), " node \"", node.name(), "\"");
 }
 

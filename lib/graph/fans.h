@@ -5,8 +5,8 @@
 //   Gemm B, transB=0 [K, N]        fi = K            fo = N
 //   Gemm B, transB=1 [N, K]        fi = K            fo = N
 //   Gemm A (initializer) [M, K], transA=1 [K, M]:  fi = K, fo = M
-//   MatMul input 1 [..., K, N]     fi = K            fo = N   (leading dims are batch)
-//   MatMul input 0 [..., M, K]     fi = K            fo = M   (Y = W·X)
+//   MatMul input 1 [..., K, N]     fi = K            fo = N   (leading dims are
+//   batch) MatMul input 0 [..., M, K]     fi = K            fo = M   (Y = W·X)
 //   MatMul rank-1 operand [K]      fi = K            fo = 1
 //   Conv W [M, C/g, k...]          fi = (C/g)·∏k     torch: fo = M·∏k
 //                                                    semantic: fo = (M/g)·∏k
@@ -22,9 +22,9 @@
 #define ONNX_REINIT_GRAPH_FANS_H_
 
 #include <cstdint>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "onnx/onnx_pb.h"
 #include "strategy/strategy.h"

@@ -1,6 +1,5 @@
 #include "graph/op_table.h"
 
-
 namespace onnx_reinit {
 namespace {
 
@@ -62,8 +61,8 @@ absl::string_view RoleName(Role role) {
   return "not_weight";
 }
 
-const SlotRule* FindSlotRule(absl::string_view domain, absl::string_view op_type,
-                             int slot) {
+const SlotRule* FindSlotRule(absl::string_view domain,
+                             absl::string_view op_type, int slot) {
   if (!domain.empty() && domain != "ai.onnx") return nullptr;
   for (const SlotRule& rule : kRules) {
     if (rule.op_type == op_type && (rule.slot == slot || rule.slot == -1)) {

@@ -15,8 +15,8 @@
 #define ONNX_REINIT_GRAPH_OP_TABLE_H_
 
 #include <optional>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "graph/fans.h"
 
 namespace onnx_reinit {
@@ -36,8 +36,8 @@ struct SlotRule {
 };
 
 // The row for (op_type, slot) in the default domain, or nullptr.
-const SlotRule* FindSlotRule(absl::string_view domain, absl::string_view op_type,
-                             int slot);
+const SlotRule* FindSlotRule(absl::string_view domain,
+                             absl::string_view op_type, int slot);
 
 }  // namespace onnx_reinit
 

@@ -4,18 +4,20 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "util/status_macros.h"
 
 namespace onnx_reinit {
 
 absl::StatusOr<std::unique_ptr<ModelSource>> OpenModel(
     const std::string& path) {
-  ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
-  absl::StatusOr<ScannedModel> scanned = ScanModel(file.bytes());
+  ASSIGN_OR_RETURN(InputFile file, InputFile::Open(path));
+  // Buffered reads of the structure; value payloads are skipped with lseek.
+  google::protobuf::io::FileInputStream stream(file.fd(), 1 << 16);
+  absl::StatusOr<ScannedModel> scanned = ScanModel(&stream, file.size());
   if (!scanned.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("\"", path, "\" is not an ONNX model: ",
-                     scanned.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", path, "\" is not an ONNX model: ", scanned.status().message()));
   }
   auto source = std::make_unique<ModelSource>(
       ModelSource{std::move(file), std::move(scanned->layout), {}});
@@ -24,9 +26,9 @@ absl::StatusOr<std::unique_ptr<ModelSource>> OpenModel(
         "\"", path, "\" is not an ONNX model: protobuf parsing failed"));
   }
   if (!source->model.has_graph() || source->model.ir_version() <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "\"", path, "\" is not an ONNX model: ",
-        source->model.has_graph() ? "no ir_version" : "no graph"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", path, "\" is not an ONNX model: ",
+                     source->model.has_graph() ? "no ir_version" : "no graph"));
   }
   if (source->layout.initializers.size() !=
       static_cast<size_t>(source->model.graph().initializer_size())) {

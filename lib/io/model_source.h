@@ -1,4 +1,4 @@
-// An input model opened for re-initialization: the mapped file, where its
+// An input model opened for re-initialization: the open file, where its
 // weights sit (layout), and a ModelProto of everything but the weights.
 #ifndef ONNX_REINIT_IO_MODEL_SOURCE_H_
 #define ONNX_REINIT_IO_MODEL_SOURCE_H_
@@ -7,14 +7,14 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "io/mapped_file.h"
+#include "io/input_file.h"
 #include "io/wire_scan.h"
 #include "onnx/onnx_pb.h"
 
 namespace onnx_reinit {
 
 struct ModelSource {
-  MappedFile file;
+  InputFile file;
   ModelLayout layout;
   onnx::ModelProto model;  // weightless: initializers carry no values
 };

@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "google/protobuf/io/zero_copy_stream.h"
 
 namespace onnx_reinit {
 
@@ -70,9 +71,14 @@ struct ScannedModel {
   ModelLayout layout;
 };
 
-// InvalidArgument ("malformed or truncated protobuf at byte N: ...") when the
-// bytes are not a well-formed message of this shape, or the input is over
-// 2 GiB (protobuf's limit for one message).
+// Scans `size` bytes read from `input` (a file stream: the value payloads are
+// skipped, never read). InvalidArgument ("malformed or truncated protobuf at
+// byte N: ...") when the bytes are not a well-formed message of this shape,
+// or the input is over 2 GiB (protobuf's limit for one message).
+[[nodiscard]] absl::StatusOr<ScannedModel> ScanModel(
+    google::protobuf::io::ZeroCopyInputStream* input, uint64_t size);
+
+// The same over bytes in memory.
 [[nodiscard]] absl::StatusOr<ScannedModel> ScanModel(
     absl::Span<const uint8_t> bytes);
 

@@ -101,9 +101,11 @@ class Planner {
       for (const auto& entry : tensor.external_data()) {
         if (entry.key() == "location") location = entry.value();
       }
-      return absl::UnimplementedError(absl::StrCat(
-          "initializer \"", tensor.name(), "\" keeps its values in external "
-          "data (location \"", location, "\"): not supported yet"));
+      return absl::UnimplementedError(
+          absl::StrCat("initializer \"", tensor.name(),
+                       "\" keeps its values in external "
+                       "data (location \"",
+                       location, "\"): not supported yet"));
     }
 
     auto found = consumers_.uses.find(tensor.name());
@@ -133,9 +135,8 @@ class Planner {
     plan.op_type = node.op_type();
     plan.node = node.name();
     const std::string where = absl::StrCat(
-        "input ", best->use.slot, " (",
-        InputName(model_, node, best->use.slot), ") of ",
-        NodeLabel(node, best->use.node));
+        "input ", best->use.slot, " (", InputName(model_, node, best->use.slot),
+        ") of ", NodeLabel(node, best->use.node));
 
     if (best->rule == nullptr) {
       // No row: not a parameter any supported operator learns. A float
@@ -206,12 +207,11 @@ class Planner {
     absl::StatusOr<Fans> fans =
         ComputeFans(rule.fan_rule, node, dims, options_.fan_convention);
     if (!fans.ok()) {
-      return absl::Status(
-          fans.status().code(),
-          absl::StrCat(NodeLabel(node, use.node), " input ", slot,
-                       " (initializer \"", weight->name(), "\", dims [",
-                       absl::StrJoin(dims, ", "), "]): ",
-                       fans.status().message()));
+      return absl::Status(fans.status().code(),
+                          absl::StrCat(NodeLabel(node, use.node), " input ",
+                                       slot, " (initializer \"", weight->name(),
+                                       "\", dims [", absl::StrJoin(dims, ", "),
+                                       "]): ", fans.status().message()));
     }
     return fans;
   }
@@ -225,8 +225,8 @@ class Planner {
 
 }  // namespace
 
-absl::StatusOr<std::vector<TensorPlan>> BuildPlan(
-    const onnx::ModelProto& model, const PlanOptions& options) {
+absl::StatusOr<std::vector<TensorPlan>> BuildPlan(const onnx::ModelProto& model,
+                                                  const PlanOptions& options) {
   return Planner(model, options).Run();
 }
 

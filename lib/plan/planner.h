@@ -43,7 +43,7 @@ struct TensorPlan {
   std::string strategy;  // canonical text; empty when no strategy applies
   Distribution distribution;
   bool rewrite = false;
-  std::string reason;  // why it is kept (empty when rewritten)
+  std::string reason;                  // why it is kept (empty when rewritten)
   std::vector<std::string> consumers;  // "Conv node \"c1\" input 1"
 };
 

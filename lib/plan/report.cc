@@ -45,7 +45,8 @@ std::string FormatPlanText(const Report& report) {
                                      r.target_bound())
                    : absl::StrFormat("std=%.6g", r.target_std());
       if (r.target_mean() != 0) {
-        absl::StrAppend(&target, absl::StrFormat(" mean=%.6g", r.target_mean()));
+        absl::StrAppend(&target,
+                        absl::StrFormat(" mean=%.6g", r.target_mean()));
       }
     }
     rows.push_back(
@@ -55,8 +56,8 @@ std::string FormatPlanText(const Report& report) {
          r.dtype(), absl::StrCat("[", absl::StrJoin(r.dims(), ","), "]"),
          r.fan_in() ? absl::StrCat(r.fan_in()) : "-",
          r.fan_out() ? absl::StrCat(r.fan_out()) : "-",
-         r.strategy().empty() ? "-" : r.strategy(), target.empty() ? "-" : target,
-         r.action(), r.reason()});
+         r.strategy().empty() ? "-" : r.strategy(),
+         target.empty() ? "-" : target, r.action(), r.reason()});
   }
   std::vector<size_t> width(rows.front().size(), 0);
   for (const auto& row : rows) {
@@ -69,7 +70,8 @@ std::string FormatPlanText(const Report& report) {
     std::string line;
     for (size_t c = 0; c < row.size(); ++c) {
       line += row[c];
-      if (c + 1 < row.size()) line += std::string(width[c] - row[c].size() + 2, ' ');
+      if (c + 1 < row.size())
+        line += std::string(width[c] - row[c].size() + 2, ' ');
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     absl::StrAppend(&out, line, "\n");

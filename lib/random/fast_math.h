@@ -79,26 +79,26 @@ inline double Log01(double x) {
 
 inline void SinCosTwoPi(double u, double* sin_out, double* cos_out) {
   constexpr double kTwoPi = 6.283185307179586476925286766559;
-  const double t = u - RoundNearest(u);   // [-0.5, 0.5], exact
+  const double t = u - RoundNearest(u);    // [-0.5, 0.5], exact
   const double q = RoundNearest(4.0 * t);  // -2 .. 2
   const double r = t - 0.25 * q;           // [-1/8, 1/8], exact
   const double a = kTwoPi * r;             // [-π/4, π/4]
   const double a2 = a * a;
-  double sp = -1.0 / 1307674368000.0;      // -1/15!
-  sp = 1.0 / 6227020800.0 + a2 * sp;       //  1/13!
-  sp = -1.0 / 39916800.0 + a2 * sp;        // -1/11!
-  sp = 1.0 / 362880.0 + a2 * sp;           //  1/9!
-  sp = -1.0 / 5040.0 + a2 * sp;            // -1/7!
-  sp = 1.0 / 120.0 + a2 * sp;              //  1/5!
-  sp = -1.0 / 6.0 + a2 * sp;               // -1/3!
+  double sp = -1.0 / 1307674368000.0;  // -1/15!
+  sp = 1.0 / 6227020800.0 + a2 * sp;   //  1/13!
+  sp = -1.0 / 39916800.0 + a2 * sp;    // -1/11!
+  sp = 1.0 / 362880.0 + a2 * sp;       //  1/9!
+  sp = -1.0 / 5040.0 + a2 * sp;        // -1/7!
+  sp = 1.0 / 120.0 + a2 * sp;          //  1/5!
+  sp = -1.0 / 6.0 + a2 * sp;           // -1/3!
   const double s = a + a * a2 * sp;
-  double cp = 1.0 / 20922789888000.0;      //  1/16!
-  cp = -1.0 / 87178291200.0 + a2 * cp;     // -1/14!
-  cp = 1.0 / 479001600.0 + a2 * cp;        //  1/12!
-  cp = -1.0 / 3628800.0 + a2 * cp;         // -1/10!
-  cp = 1.0 / 40320.0 + a2 * cp;            //  1/8!
-  cp = -1.0 / 720.0 + a2 * cp;             // -1/6!
-  cp = 1.0 / 24.0 + a2 * cp;               //  1/4!
+  double cp = 1.0 / 20922789888000.0;   //  1/16!
+  cp = -1.0 / 87178291200.0 + a2 * cp;  // -1/14!
+  cp = 1.0 / 479001600.0 + a2 * cp;     //  1/12!
+  cp = -1.0 / 3628800.0 + a2 * cp;      // -1/10!
+  cp = 1.0 / 40320.0 + a2 * cp;         //  1/8!
+  cp = -1.0 / 720.0 + a2 * cp;          // -1/6!
+  cp = 1.0 / 24.0 + a2 * cp;            //  1/4!
   const double c = 1.0 - 0.5 * a2 + a2 * a2 * cp;
   // Rotate by q quarter turns, qm = q mod 4 in {0, 1, 2, 3}:
   //   qm:        0      1      2      3
@@ -110,9 +110,8 @@ inline void SinCosTwoPi(double u, double* sin_out, double* cos_out) {
   const double odd =
       static_cast<double>(qm == 1.0) + static_cast<double>(qm == 3.0);
   const double sin_sign = 1.0 - 2.0 * static_cast<double>(qm >= 2.0);
-  const double cos_sign =
-      1.0 - 2.0 * (static_cast<double>(qm == 1.0) +
-                   static_cast<double>(qm == 2.0));
+  const double cos_sign = 1.0 - 2.0 * (static_cast<double>(qm == 1.0) +
+                                       static_cast<double>(qm == 2.0));
   *sin_out = sin_sign * (odd * c + (1.0 - odd) * s);
   *cos_out = cos_sign * (odd * s + (1.0 - odd) * c);
 }

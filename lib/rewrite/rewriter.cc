@@ -76,7 +76,7 @@ struct Target {
 }  // namespace
 
 absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
-    const MappedFile& input, const ModelLayout& layout,
+    const InputFile& input, const ModelLayout& layout,
     const std::vector<TensorPlan>& plan, const RewriteOptions& options,
     int out_fd, const std::string& out_path) {
   std::vector<Target> targets;
@@ -88,9 +88,8 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
         static_cast<size_t>(p.index) >= layout.initializers.size()) {
       return absl::InternalError("plan and layout disagree on initializers");
     }
-    ASSIGN_OR_RETURN(
-        ValueEncoding encoding,
-        ChooseEncoding(p, layout.initializers[p.index], input.bytes()));
+    ASSIGN_OR_RETURN(ValueEncoding encoding,
+                     ChooseEncoding(p, layout.initializers[p.index], input));
     Target target;
     target.plan = &p;
     target.key = TensorKey(options.seed, p.name);
@@ -123,8 +122,7 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   if (any_varint) {
     std::vector<uint64_t> job_bytes(jobs.size(), 0);
     RETURN_IF_ERROR(RunParallel(
-        jobs.size(), options.threads, make_scratch,
-        [&](size_t j, Scratch& s) {
+        jobs.size(), options.threads, make_scratch, [&](size_t j, Scratch& s) {
           if (splice_targets[jobs[j].target].encoding.varint) {
             job_bytes[j] = generate(jobs[j], s);
           }
@@ -176,8 +174,9 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
       jobs.size(), options.threads, make_scratch, [&](size_t j, Scratch& s) {
         const Job& job = jobs[j];
         const size_t bytes = generate(job, s);
-        job_stats[j] = Measure(s.values.get(), job.count,
-                               targets[job.target].plan->distribution.TargetMean());
+        job_stats[j] =
+            Measure(s.values.get(), job.count,
+                    targets[job.target].plan->distribution.TargetMean());
         return WriteAt(out_fd, out_path, s.bytes.get(), bytes,
                        payload_offset[job.target] + job_offset[j]);
       }));

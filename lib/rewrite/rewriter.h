@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "io/mapped_file.h"
+#include "io/input_file.h"
 #include "io/wire_scan.h"
 #include "plan/planner.h"
 
@@ -38,7 +38,7 @@ struct RewriteOptions {
 // Returns the statistics of the written values, one entry per plan entry
 // (zeros for tensors that are kept).
 [[nodiscard]] absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
-    const MappedFile& input, const ModelLayout& layout,
+    const InputFile& input, const ModelLayout& layout,
     const std::vector<TensorPlan>& plan, const RewriteOptions& options,
     int out_fd, const std::string& out_path);
 

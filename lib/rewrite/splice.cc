@@ -12,8 +12,8 @@
 namespace onnx_reinit {
 namespace {
 
-using google::protobuf::io::CodedOutputStream;
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedOutputStream;
 
 // Replace input bytes [offset, offset + size) by `bytes` then (if target >= 0)
 // the target's value payload.
@@ -46,19 +46,19 @@ absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
     const TensorLocation& loc = layout.initializers[target.initializer];
     const ValueField& first = loc.values.front();
     if (target.encoding.in_place) {
-      edits.push_back({first.payload.offset, first.payload.size, "",
-                       static_cast<int>(t)});
+      edits.push_back(
+          {first.payload.offset, first.payload.size, "", static_cast<int>(t)});
       continue;
     }
-    std::string header =
-        LengthDelimitedHeader(target.encoding.field_number, target.payload_size);
+    std::string header = LengthDelimitedHeader(target.encoding.field_number,
+                                               target.payload_size);
     int64_t delta = static_cast<int64_t>(header.size() + target.payload_size);
     for (const ValueField& v : loc.values) delta -= v.field.size;
     edits.push_back({first.field.offset, first.field.size, std::move(header),
                      static_cast<int>(t)});
     for (size_t i = 1; i < loc.values.size(); ++i) {
-      edits.push_back({loc.values[i].field.offset, loc.values[i].field.size,
-                       "", -1});
+      edits.push_back(
+          {loc.values[i].field.offset, loc.values[i].field.size, "", -1});
     }
     if (delta != 0) {
       const uint64_t message_size = loc.message.size + delta;
@@ -74,9 +74,9 @@ absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
   if (graph_delta != 0) {
     const uint64_t graph_size = layout.graph_message.size + graph_delta;
     if (graph_size > static_cast<uint64_t>(INT_MAX)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the re-encoded graph would be ", graph_size,
-          " bytes, over protobuf's 2 GiB limit for one message"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("the re-encoded graph would be ", graph_size,
+                       " bytes, over protobuf's 2 GiB limit for one message"));
     }
     edits.push_back({layout.graph_field.offset,
                      layout.graph_message.offset - layout.graph_field.offset,

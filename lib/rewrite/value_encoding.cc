@@ -1,7 +1,9 @@
 #include "rewrite/value_encoding.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -52,9 +54,18 @@ absl::Status Bad(const TensorPlan& plan, const std::string& what) {
                    ", dims [", absl::StrJoin(plan.dims, ", "), "]): ", what));
 }
 
-uint64_t CountVarints(absl::Span<const uint8_t> bytes) {
+// The number of varints in a packed payload: bytes without the continuation
+// bit. Read in bounded chunks.
+absl::StatusOr<uint64_t> CountVarints(const InputFile& file, ByteRange range) {
+  std::vector<uint8_t> buffer(std::min<uint64_t>(range.size, 1 << 20));
   uint64_t count = 0;
-  for (uint8_t b : bytes) count += (b & 0x80) == 0;
+  for (uint64_t done = 0; done < range.size;) {
+    const uint64_t n = std::min<uint64_t>(buffer.size(), range.size - done);
+    absl::Status s = file.ReadAt(range.offset + done, n, buffer.data());
+    if (!s.ok()) return s;
+    for (uint64_t i = 0; i < n; ++i) count += (buffer[i] & 0x80) == 0;
+    done += n;
+  }
   return count;
 }
 
@@ -72,14 +83,13 @@ size_t PutVarint(uint32_t v, uint8_t* out) {
 
 absl::StatusOr<ValueEncoding> ChooseEncoding(const TensorPlan& plan,
                                              const TensorLocation& location,
-                                             absl::Span<const uint8_t> file) {
+                                             const InputFile& file) {
   if (location.values.empty()) return Bad(plan, "holds no values");
   const int number = location.values.front().number;
   for (const ValueField& v : location.values) {
     if (v.number != number) {
-      return Bad(plan, absl::StrCat("holds values in both ",
-                                    FieldName(number), " and ",
-                                    FieldName(v.number)));
+      return Bad(plan, absl::StrCat("holds values in both ", FieldName(number),
+                                    " and ", FieldName(v.number)));
     }
   }
   const int raw_width = RawElementSize(plan.dtype);
@@ -95,15 +105,18 @@ absl::StatusOr<ValueEncoding> ChooseEncoding(const TensorPlan& plan,
   uint64_t stored = 0;
   for (const ValueField& v : location.values) {
     if (encoding.varint) {
-      stored += v.length_delimited
-                    ? CountVarints(file.subspan(v.payload.offset,
-                                                v.payload.size))
-                    : 1;
+      if (v.length_delimited) {
+        absl::StatusOr<uint64_t> count = CountVarints(file, v.payload);
+        if (!count.ok()) return count.status();
+        stored += *count;
+      } else {
+        stored += 1;
+      }
     } else if (v.length_delimited) {
       if (v.payload.size % raw_width != 0) {
-        return Bad(plan, absl::StrCat(FieldName(number), " holds ",
-                                      v.payload.size,
-                                      " bytes, not a multiple of ", raw_width));
+        return Bad(plan,
+                   absl::StrCat(FieldName(number), " holds ", v.payload.size,
+                                " bytes, not a multiple of ", raw_width));
       }
       stored += v.payload.size / raw_width;
     } else {
@@ -111,9 +124,9 @@ absl::StatusOr<ValueEncoding> ChooseEncoding(const TensorPlan& plan,
     }
   }
   if (stored != plan.element_count) {
-    return Bad(plan, absl::StrCat(FieldName(number), " holds ", stored,
-                                  " values but the dims need ",
-                                  plan.element_count));
+    return Bad(plan,
+               absl::StrCat(FieldName(number), " holds ", stored,
+                            " values but the dims need ", plan.element_count));
   }
   encoding.in_place = !encoding.varint && location.values.size() == 1 &&
                       location.values.front().length_delimited;

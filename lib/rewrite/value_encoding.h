@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "io/input_file.h"
 #include "io/wire_scan.h"
 #include "plan/planner.h"
 
@@ -27,16 +28,17 @@ namespace onnx_reinit {
 
 struct ValueEncoding {
   int field_number = kRawData;
-  bool varint = false;   // int32_data for FLOAT16/BFLOAT16
-  int fixed_width = 0;   // bytes per value when !varint
-  bool in_place = false; // only the payload bytes of values[0] change
+  bool varint = false;    // int32_data for FLOAT16/BFLOAT16
+  int fixed_width = 0;    // bytes per value when !varint
+  bool in_place = false;  // only the payload bytes of values[0] change
 };
 
 // InvalidArgument naming the tensor when its stored values do not match its
 // dtype and dims (wrong field, count mismatch, mixed fields, no values).
+// Reads the input only to count the values of varint-encoded fields.
 [[nodiscard]] absl::StatusOr<ValueEncoding> ChooseEncoding(
     const TensorPlan& plan, const TensorLocation& location,
-    absl::Span<const uint8_t> file);
+    const InputFile& file);
 
 // Bytes `EncodeValues` writes at most per value.
 constexpr size_t kMaxEncodedValueBytes = 8;

@@ -21,16 +21,16 @@ constexpr size_t kBatchBlocks = 128;
 struct Batch {
   uint64_t w0[kBatchBlocks];
   uint64_t w1[kBatchBlocks];
-  double v0[kBatchBlocks];  // value of element 2b
-  double v1[kBatchBlocks];  // value of element 2b + 1
+  double v0[kBatchBlocks];          // value of element 2b
+  double v1[kBatchBlocks];          // value of element 2b + 1
   double values[2 * kBatchBlocks];  // v0 and v1 interleaved
 };
 
 // Philox words of blocks [first_block, first_block + n) in stream 0: the
 // same function as philox_internal::Block, computed round by round over
 // arrays so that each round is one vectorizable loop.
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void PhiloxWords(
-    PhiloxKey key, uint64_t first_block, size_t n, Batch* batch) {
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
+PhiloxWords(PhiloxKey key, uint64_t first_block, size_t n, Batch* batch) {
   uint32_t x0[kBatchBlocks], x1[kBatchBlocks], x2[kBatchBlocks],
       x3[kBatchBlocks];
   for (size_t i = 0; i < n; ++i) {
@@ -64,16 +64,16 @@ __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void PhiloxW
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void UniformValues(
-    double low, double width, size_t n, Batch* batch) {
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
+UniformValues(double low, double width, size_t n, Batch* batch) {
   for (size_t i = 0; i < n; ++i) {
     batch->v0[i] = low + width * philox_internal::Uniform(batch->w0[i]);
     batch->v1[i] = low + width * philox_internal::Uniform(batch->w1[i]);
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void NormalValues(
-    double mean, double sigma, size_t n, Batch* batch) {
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
+NormalValues(double mean, double sigma, size_t n, Batch* batch) {
   for (size_t i = 0; i < n; ++i) {
     const double u0 = philox_internal::Uniform(batch->w0[i]);
     const double u1 = philox_internal::Uniform(batch->w1[i]);
@@ -86,8 +86,8 @@ __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void NormalV
 }
 
 // Bit 63 of the word flips the sign bit of `value`.
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void SignValues(
-    double value, size_t n, Batch* batch) {
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
+SignValues(double value, size_t n, Batch* batch) {
   constexpr uint64_t kSignBit = uint64_t{1} << 63;
   const uint64_t value_bits = fast_math::Bits(value);
   for (size_t i = 0; i < n; ++i) {
@@ -127,8 +127,8 @@ void SampleValues(const Distribution& dist, PhiloxKey key, uint64_t first,
   const uint64_t last_block = (end - 1) >> 1;
   uint64_t element = first;
   while (block <= last_block) {
-    const size_t n =
-        static_cast<size_t>(std::min<uint64_t>(kBatchBlocks, last_block - block + 1));
+    const size_t n = static_cast<size_t>(
+        std::min<uint64_t>(kBatchBlocks, last_block - block + 1));
     PhiloxWords(key, block, n, &batch);
     FillBatch(dist, n, &batch);
     // Element 2(block + i) + j is v_j[i]: interleave, then copy the range.

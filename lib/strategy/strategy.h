@@ -5,20 +5,23 @@
 // defined: one row = canonical name, aliases, parameters with defaults, whether
 // it needs fans, and the function from (parameters, fans) to a Distribution.
 //
-//   uniform(a=-0.01, b=0.01)             U(a, b)
-//   zeros / ones / constant(value=0)     fill
-//   random_sign(value=0.01), alias small ±value with probability 1/2 (σ=value)
-//   normal(mean=0, std=0.1)              N(mean, std²)
-//   xavier_uniform(gain=1)               U(±gain·√(6/(fi+fo)))   alias glorot_uniform
-//   xavier_normal(gain=1)                N(0, gain²·2/(fi+fo))   alias glorot_normal
-//   he_uniform(mode, nonlinearity, negative_slope)  U(±gain·√(3/fan)) alias kaiming_uniform
-//   he_normal(mode, nonlinearity, negative_slope)   N(0, gain²/fan)   alias kaiming_normal
+//   uniform(a=-0.01, b=0.01)          U(a, b)
+//   zeros / ones / constant(value=0)  fill
+//   random_sign(value=0.01)           ±value, probability 1/2 each (σ=value);
+//                                     alias small
+//   normal(mean=0, std=0.1)           N(mean, std²)
+//   xavier_uniform(gain=1)            U(±gain·√(6/(fi+fo)));  glorot_uniform
+//   xavier_normal(gain=1)             N(0, gain²·2/(fi+fo));  glorot_normal
+//   he_uniform(mode, nonlinearity, negative_slope)
+//                                     U(±gain·√(3/fan));      kaiming_uniform
+//   he_normal(mode, nonlinearity, negative_slope)
+//                                     N(0, gain²/fan);        kaiming_normal
 //       mode = fan_in (default) | fan_out; nonlinearity = relu (default) |
 //       linear | leaky_relu | tanh | sigmoid | selu; negative_slope = 0
-//   lecun_uniform                        U(±√(3/fi))
-//   lecun_normal                         N(0, 1/fi)
-//   fan_in_uniform                       U(±1/√fi)   (torch's Linear/Conv default;
-//                                        for a bias, fi is its weight's fan_in)
+//   lecun_uniform                     U(±√(3/fi))
+//   lecun_normal                      N(0, 1/fi)
+//   fan_in_uniform                    U(±1/√fi): torch's Linear/Conv default;
+//                                     for a bias, fi is its weight's fan_in
 #ifndef ONNX_REINIT_STRATEGY_STRATEGY_H_
 #define ONNX_REINIT_STRATEGY_STRATEGY_H_
 
@@ -57,8 +60,8 @@ class Strategy {
  public:
   struct Param {
     std::string name;
-    std::string text;    // as shown, e.g. "0.02" or "fan_in"
-    double number = 0;   // numeric parameters only
+    std::string text;   // as shown, e.g. "0.02" or "fan_in"
+    double number = 0;  // numeric parameters only
   };
 
   const std::string& name() const { return name_; }
@@ -90,7 +93,8 @@ class Strategy {
 // Parse + resolve in one step.
 [[nodiscard]] absl::StatusOr<Strategy> ParseStrategy(std::string_view text);
 
-// One line per strategy for --help and docs: "name(params) aliases: ... — formula".
+// One line per strategy for --help and docs:
+// "name(params) aliases: ... — formula".
 std::vector<std::string> DescribeStrategies();
 
 // torch.nn.init.calculate_gain: linear, sigmoid -> 1; tanh -> 5/3;

@@ -10,9 +10,9 @@
 #define REINIT_CONCAT_(a, b) REINIT_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function when `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                    \
-  do {                                           \
-    ::absl::Status reinit_status_ = (expr);      \
+#define RETURN_IF_ERROR(expr)                        \
+  do {                                               \
+    ::absl::Status reinit_status_ = (expr);          \
     if (!reinit_status_.ok()) return reinit_status_; \
   } while (0)
 

@@ -60,7 +60,8 @@ TEST(CliTest, TruncatedModelExitsOneAndLeavesExistingOutputAlone) {
 
 TEST(CliTest, UnknownStrategyIsAUsageErrorListingTheKnownOnes) {
   const std::string dir = MakeTempDir();
-  auto r = RunCli({CorpusPath("mlp"), "-o", dir + "/out.onnx", "--strategy=foo"});
+  auto r =
+      RunCli({CorpusPath("mlp"), "-o", dir + "/out.onnx", "--strategy=foo"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, std::string("onnx-reinit: error: --strategy: unknown "
                                "strategy \"foo\"; known: ") +
@@ -185,7 +186,8 @@ TEST(CliTest, ExternalDataIsReportedAsNotSupportedYet) {
 TEST(CliTest, HelpAndVersionExitZero) {
   auto help = RunCli({"--help"});
   EXPECT_EQ(help.exit_code, 0);
-  EXPECT_NE(help.out.find("usage: onnx-reinit MODEL -o OUT"), std::string::npos);
+  EXPECT_NE(help.out.find("usage: onnx-reinit MODEL -o OUT"),
+            std::string::npos);
   EXPECT_NE(help.out.find("he_normal"), std::string::npos);
   auto version = RunCli({"--version"});
   EXPECT_EQ(version.exit_code, 0);
@@ -199,9 +201,10 @@ TEST(CliTest, PlanPrintsOneRowPerInitializerAndWritesNothing) {
   EXPECT_EQ(text.exit_code, 0) << text.err;
   // header + 6 initializers
   EXPECT_EQ(std::count(text.out.begin(), text.out.end(), '\n'), 7);
-  EXPECT_NE(text.out.find("net.0.weight  weight  Gemm (/net/net.0/Gemm)  FLOAT  "
-                          "[512,784]  784     512"),
-            std::string::npos)
+  EXPECT_NE(
+      text.out.find("net.0.weight  weight  Gemm (/net/net.0/Gemm)  FLOAT  "
+                    "[512,784]  784     512"),
+      std::string::npos)
       << text.out;
   auto json = RunCli({dir + "/m.onnx", "--plan", "--format=json",
                       "--strategy=normal(std=0.02)"});
@@ -228,7 +231,8 @@ TEST(CliTest, ReportHoldsMeasuredStatistics) {
   EXPECT_NE(report.find("\"seed\": \"9\""), std::string::npos);
   EXPECT_NE(report.find("\"mean\": "), std::string::npos);
   EXPECT_NE(report.find("\"std\": 0.05"), std::string::npos) << report;
-  EXPECT_EQ(ListDir(dir), (std::vector<std::string>{"out.onnx", "report.json"}));
+  EXPECT_EQ(ListDir(dir),
+            (std::vector<std::string>{"out.onnx", "report.json"}));
 }
 
 }  // namespace

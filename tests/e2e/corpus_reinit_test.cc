@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "io/mapped_file.h"
 #include "io/wire_scan.h"
 #include "onnx/checker.h"
 #include "reinit.h"
@@ -64,7 +63,8 @@ ReinitOptions OptionsFor(const std::string& strategy_text, uint64_t seed) {
 // bias input, found without the library's op table.
 std::set<std::string> ExpectedRewrites(const onnx::ModelProto& model) {
   std::set<std::string> initializers;
-  for (const auto& t : model.graph().initializer()) initializers.insert(t.name());
+  for (const auto& t : model.graph().initializer())
+    initializers.insert(t.name());
   std::set<std::string> expected;
   for (const auto& node : model.graph().node()) {
     std::vector<int> slots;
@@ -85,7 +85,8 @@ std::set<std::string> ExpectedRewrites(const onnx::ModelProto& model) {
 class CorpusReinitTest
     : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
 
-TEST_P(CorpusReinitTest, WritesCheckedModelWithTargetStatisticsAndSameOtherBytes) {
+TEST_P(CorpusReinitTest,
+       WritesCheckedModelWithTargetStatisticsAndSameOtherBytes) {
   const auto& [model_name, strategy_text] = GetParam();
   const std::string input = CorpusPath(model_name);
   const std::string output = testing::MakeTempDir() + "/out.onnx";
@@ -170,7 +171,8 @@ TEST_P(CorpusReinitTest, WritesCheckedModelWithTargetStatisticsAndSameOtherBytes
 }
 
 std::string ParamName(
-    const ::testing::TestParamInfo<std::tuple<std::string, std::string>>& info) {
+    const ::testing::TestParamInfo<std::tuple<std::string, std::string>>&
+        info) {
   std::string name = absl::StrCat(std::get<0>(info.param), "_",
                                   std::get<1>(info.param), "_", info.index);
   for (char& c : name) {
@@ -186,8 +188,8 @@ INSTANTIATE_TEST_SUITE_P(
     ParamName);
 
 TEST(CorpusDeterminismTest, SameSeedGivesSameBytesForAnyThreadCount) {
-  for (const std::string& name : {std::string("transformer_encoder"),
-                                  std::string("mobilenet_v2")}) {
+  for (const std::string& name :
+       {std::string("transformer_encoder"), std::string("mobilenet_v2")}) {
     const std::string dir = testing::MakeTempDir();
     ReinitOptions one = OptionsFor("xavier_uniform", 42);
     one.rewrite.threads = 1;
@@ -197,7 +199,8 @@ TEST(CorpusDeterminismTest, SameSeedGivesSameBytesForAnyThreadCount) {
     eight.rewrite.threads = 8;
     ASSERT_TRUE(ReinitializeFile(CorpusPath(name), dir + "/1.onnx", one).ok());
     ASSERT_TRUE(ReinitializeFile(CorpusPath(name), dir + "/2.onnx", two).ok());
-    ASSERT_TRUE(ReinitializeFile(CorpusPath(name), dir + "/8.onnx", eight).ok());
+    ASSERT_TRUE(
+        ReinitializeFile(CorpusPath(name), dir + "/8.onnx", eight).ok());
     const std::string a = testing::ReadFile(dir + "/1.onnx");
     EXPECT_EQ(a, testing::ReadFile(dir + "/2.onnx")) << name;
     EXPECT_EQ(a, testing::ReadFile(dir + "/8.onnx")) << name;
@@ -212,7 +215,8 @@ TEST(CorpusDeterminismTest, DifferentSeedsGiveDifferentValues) {
   ASSERT_TRUE(ReinitializeFile(CorpusPath("mlp"), dir + "/b.onnx",
                                OptionsFor("he_normal", 2))
                   .ok());
-  EXPECT_NE(testing::ReadFile(dir + "/a.onnx"), testing::ReadFile(dir + "/b.onnx"));
+  EXPECT_NE(testing::ReadFile(dir + "/a.onnx"),
+            testing::ReadFile(dir + "/b.onnx"));
 }
 
 }  // namespace

@@ -7,10 +7,16 @@
 namespace onnx_reinit::testing {
 
 const std::vector<std::string>& CorpusModels() {
-  static const std::vector<std::string> names = {
-      "conv1d_conv3d_groupnorm", "dcgan_generator", "gru_bidir", "lstm_lm",
-      "mlp", "mobilenet_v2", "resnet18", "resnet18_train", "squeezenet1_1",
-      "transformer_encoder"};
+  static const std::vector<std::string> names = {"conv1d_conv3d_groupnorm",
+                                                 "dcgan_generator",
+                                                 "gru_bidir",
+                                                 "lstm_lm",
+                                                 "mlp",
+                                                 "mobilenet_v2",
+                                                 "resnet18",
+                                                 "resnet18_train",
+                                                 "squeezenet1_1",
+                                                 "transformer_encoder"};
   return names;
 }
 
@@ -53,13 +59,14 @@ std::vector<double> DecodeValues(const onnx::TensorProto& t) {
       };
       if (!raw.empty()) {
         for (size_t i = 0; i + 2 <= raw.size(); i += 2) {
-          uint16_t bits = static_cast<uint8_t>(raw[i]) |
-                          static_cast<uint16_t>(static_cast<uint8_t>(raw[i + 1]))
-                              << 8;
+          uint16_t bits =
+              static_cast<uint8_t>(raw[i]) |
+              static_cast<uint16_t>(static_cast<uint8_t>(raw[i + 1])) << 8;
           out.push_back(decode(bits));
         }
       } else {
-        for (int32_t v : t.int32_data()) out.push_back(decode(static_cast<uint16_t>(v)));
+        for (int32_t v : t.int32_data())
+          out.push_back(decode(static_cast<uint16_t>(v)));
       }
       break;
     }

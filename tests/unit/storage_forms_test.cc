@@ -77,7 +77,9 @@ void ExpectOnlyValuesOfWeightChanged(const std::string& in,
     }
   }
   for (size_t b = 0; b < in.size(); ++b) {
-    if (!may_change[b]) ASSERT_EQ(in[b], out[b]) << "byte " << b;
+    if (!may_change[b]) {
+      ASSERT_EQ(in[b], out[b]) << "byte " << b;
+    }
   }
   EXPECT_NE(in, out);
 }
@@ -245,8 +247,9 @@ TEST(StorageFormsTest, ValueCountThatDisagreesWithDimsIsAnError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().message(),
-            "\"" + dir + "/in.onnx\": initializer \"W\" (FLOAT, dims [64, 32]): "
-            "float_data holds 5 values but the dims need 2048");
+            "\"" + dir +
+                "/in.onnx\": initializer \"W\" (FLOAT, dims [64, 32]): "
+                "float_data holds 5 values but the dims need 2048");
   EXPECT_EQ(testing::ReadFile(dir + "/out.onnx"), "");
 }
 

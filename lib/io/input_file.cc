@@ -1,7 +1,6 @@
-#include "io/mapped_file.h"
+#include "io/input_file.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,14 +17,15 @@ namespace {
 absl::Status ErrnoStatus(int err, const std::string& what) {
   std::string message = absl::StrCat(what, ": ", std::strerror(err));
   if (err == ENOENT) return absl::NotFoundError(message);
-  if (err == EACCES || err == EPERM) return absl::PermissionDeniedError(message);
+  if (err == EACCES || err == EPERM)
+    return absl::PermissionDeniedError(message);
   return absl::UnknownError(message);
 }
 
 }  // namespace
 
-absl::StatusOr<MappedFile> MappedFile::Open(const std::string& path) {
-  MappedFile file;
+absl::StatusOr<InputFile> InputFile::Open(const std::string& path) {
+  InputFile file;
   file.path_ = path;
   file.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (file.fd_ < 0) {
@@ -43,37 +43,47 @@ absl::StatusOr<MappedFile> MappedFile::Open(const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat("\"", path, "\" is empty, not an ONNX model"));
   }
-  file.size_ = static_cast<size_t>(st.st_size);
-  void* data =
-      ::mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, file.fd_, 0);
-  if (data == MAP_FAILED) {
-    return ErrnoStatus(errno, absl::StrCat("cannot map \"", path, "\""));
-  }
-  file.data_ = static_cast<const uint8_t*>(data);
+  file.size_ = static_cast<uint64_t>(st.st_size);
   return file;
 }
 
-MappedFile::MappedFile(MappedFile&& other) noexcept { *this = std::move(other); }
+InputFile::InputFile(InputFile&& other) noexcept { *this = std::move(other); }
 
-MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+InputFile& InputFile::operator=(InputFile&& other) noexcept {
   if (this != &other) {
     Reset();
     path_ = std::move(other.path_);
     fd_ = std::exchange(other.fd_, -1);
-    data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
   }
   return *this;
 }
 
-MappedFile::~MappedFile() { Reset(); }
+InputFile::~InputFile() { Reset(); }
 
-void MappedFile::Reset() {
-  if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+void InputFile::Reset() {
   if (fd_ >= 0) ::close(fd_);
-  data_ = nullptr;
   fd_ = -1;
   size_ = 0;
+}
+
+absl::Status InputFile::ReadAt(uint64_t offset, uint64_t size,
+                               void* out) const {
+  char* p = static_cast<char*>(out);
+  while (size > 0) {
+    ssize_t n = ::pread(fd_, p, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return ErrnoStatus(errno, absl::StrCat("cannot read \"", path_, "\""));
+    if (n == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "\"", path_, "\": unexpected end of file at byte ", offset));
+    }
+    p += n;
+    size -= static_cast<uint64_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace onnx_reinit
