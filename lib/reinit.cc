@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -30,6 +31,16 @@ absl::StatusOr<std::vector<TensorPlan>> PlanSource(const ModelSource& source,
   absl::StatusOr<std::vector<TensorPlan>> plan =
       BuildPlan(source.model, options);
   if (!plan.ok()) return InFile(path, plan.status());
+  // Join the analysis (paths of tensors in the message) with the layout
+  // (where their bytes are).
+  absl::flat_hash_map<std::string, int> location;
+  for (size_t i = 0; i < source.layout.tensors.size(); ++i) {
+    location[source.layout.tensors[i].path] = static_cast<int>(i);
+  }
+  for (TensorPlan& p : *plan) {
+    auto it = location.find(p.path);
+    if (it != location.end()) p.location = it->second;
+  }
   return plan;
 }
 

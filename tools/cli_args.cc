@@ -39,14 +39,37 @@ const Flag kFlags[] = {
        return absl::OkStatus();
      }},
     {"strategy", "", "S",
-     "strategy for weights, e.g. 'normal(std=0.02)' (default he_normal)",
+     "strategy for weight, recurrent_input and recurrent_hidden tensors, "
+     "e.g. 'normal(std=0.02)' (default he_normal)",
      [](const std::string& v, CliArgs* a) {
        a->strategy = v;
        return absl::OkStatus();
      }},
-    {"bias_strategy", "", "S", "strategy for biases (default zeros)",
+    {"bias_strategy", "", "S",
+     "strategy for bias and recurrent_bias tensors (default zeros)",
      [](const std::string& v, CliArgs* a) {
        a->bias_strategy = v;
+       return absl::OkStatus();
+     }},
+    {"rule", "", "SELECTOR:S",
+     "a rule, tried before all others in the order given, e.g. "
+     "'role=embedding:normal(std=0.02)', 'name=~^enc\\..*:keep' "
+     "(repeatable)",
+     [](const std::string& v, CliArgs* a) {
+       a->rules.push_back(v);
+       return absl::OkStatus();
+     }},
+    {"config", "", "FILE",
+     "rules from a file: protobuf text format (.textproto) or .json",
+     [](const std::string& v, CliArgs* a) {
+       a->config = v;
+       return absl::OkStatus();
+     }},
+    {"profile", "", "P",
+     "torch: torch's own reset_parameters per layer; keras: not yet "
+     "(needs orthogonal)",
+     [](const std::string& v, CliArgs* a) {
+       a->profile = v;
        return absl::OkStatus();
      }},
     {"seed", "", "N", "random seed, 0..2^64-1 (default 0)",

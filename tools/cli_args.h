@@ -5,7 +5,9 @@
 #define ONNX_REINIT_TOOLS_CLI_ARGS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -17,8 +19,11 @@ struct CliArgs {
   bool in_place = false;
   bool plan = false;
   std::string format = "text";  // --plan output: text | json
-  std::string strategy = "he_normal";
-  std::string bias_strategy = "zeros";
+  std::optional<std::string> strategy;       // --strategy, when given
+  std::optional<std::string> bias_strategy;  // --bias_strategy, when given
+  std::vector<std::string> rules;            // --rule, repeatable, in order
+  std::string config;                        // --config
+  std::string profile;                       // --profile
   std::string fan_convention = "torch";
   uint64_t seed = 0;
   int threads = 0;

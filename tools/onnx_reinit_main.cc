@@ -17,6 +17,7 @@
 #include "io/file_io.h"
 #include "plan/report.h"
 #include "reinit.h"
+#include "rules/rules.h"
 #include "strategy/strategy.h"
 
 namespace onnx_reinit {
@@ -57,25 +58,34 @@ int Run(int argc, char** argv) {
     return kExitOk;
   }
 
-  ReinitOptions options;
-  absl::StatusOr<Strategy> weight = ParseStrategy(args->strategy);
-  if (!weight.ok()) {
+  // Every rule, strategy and parameter is checked before any file is read.
+  RuleOptions rule_options;
+  rule_options.cli_rules = args->rules;
+  rule_options.weight_strategy = args->strategy;
+  rule_options.bias_strategy = args->bias_strategy;
+  absl::StatusOr<Profile> profile = ParseProfile(args->profile);
+  if (!profile.ok()) {
     return Fail(kExitUsage,
-                absl::StrCat("--strategy: ", weight.status().message()));
+                absl::StrCat("--profile: ", profile.status().message()));
   }
-  absl::StatusOr<Strategy> bias = ParseStrategy(args->bias_strategy);
-  if (!bias.ok()) {
-    return Fail(kExitUsage,
-                absl::StrCat("--bias_strategy: ", bias.status().message()));
+  rule_options.profile = *profile;
+  if (!args->config.empty()) {
+    absl::StatusOr<Config> config = LoadConfigFile(args->config);
+    if (!config.ok()) {
+      return Fail(kExitUsage, std::string(config.status().message()));
+    }
+    rule_options.config = *std::move(config);
   }
+  absl::StatusOr<RuleSet> rules = RuleSet::Build(rule_options);
+  if (!rules.ok()) return Fail(kExitUsage, std::string(rules.status().message()));
   absl::StatusOr<FanConvention> convention =
       ParseFanConvention(args->fan_convention);
   if (!convention.ok()) {
     return Fail(kExitUsage, absl::StrCat("--fan_convention: ",
                                          convention.status().message()));
   }
-  options.plan.weight_strategy = *weight;
-  options.plan.bias_strategy = *bias;
+  ReinitOptions options;
+  options.plan.rules = &*rules;
   options.plan.fan_convention = *convention;
   options.rewrite.seed = args->seed;
   options.rewrite.threads = args->threads;
@@ -117,7 +127,7 @@ int Run(int argc, char** argv) {
   for (const TensorRecord& r : report->tensors())
     rewritten += r.action() == "rewrite";
   std::cout << "wrote " << args->output << ": " << rewritten << " of "
-            << report->tensors_size() << " initializers re-initialized (seed "
+            << report->tensors_size() << " tensors re-initialized (seed "
             << args->seed << ")\n";
   return kExitOk;
 }

@@ -12,6 +12,15 @@
 //                                                    semantic: fo = (M/g)·∏k
 //   ConvTranspose W [C, M/g, k...] torch:    fi = (M/g)·∏k   fo = C·∏k
 //                                  semantic: fi = (C/g)·∏k   fo = (M/g)·∏k
+//   LSTM/GRU/RNN, G gates (4/3/1) of hidden size H, per direction and gate:
+//     W [D, G·H, I]  fi = I   fo = H      R [D, G·H, H]  fi = H   fo = H
+//     B [D, 2·G·H]   fi = H   fo = H      P [D, 3·H]     fi = H   fo = H
+//     (H from the hidden_size attribute, else dim 1 / G)
+//   com.microsoft Attention weight [E, 3·E'] (packed Q, K, V), per block:
+//     fi = E, fo = E'   (bias [3·E']: the weight's fans)
+//   Einsum operand: fi = ∏ dims of its letters absent from the output
+//     (contracted), fo = ∏ dims of its letters in the output and in no other
+//     operand (batch letters shared with another operand count in neither)
 //
 // torch's convention is what torch.nn.init computes on the same tensor
 // (it reads dim 1 as "in" and dim 0 as "out", ignoring groups and
@@ -39,12 +48,18 @@ absl::string_view FanConventionName(FanConvention convention);
 
 // Which layout rule applies to a weight slot.
 enum class FanRule {
+  kNone,  // the role has no fans (embeddings, normalization parameters)
   kGemmA,
   kGemmB,
   kMatMulInput0,
   kMatMulInput1,
   kConv,
   kConvTranspose,
+  kLstmW, kLstmR, kLstmB, kLstmP,
+  kGruW, kGruR, kGruB,
+  kRnnW, kRnnR, kRnnB,
+  kAttentionWeight,
+  kEinsumOperand,  // needs the node's `equation` and the operand's slot
 };
 
 // InvalidArgument ("expected rank >= 3, got 2", "group 3 does not divide
@@ -53,7 +68,12 @@ enum class FanRule {
 [[nodiscard]] absl::StatusOr<Fans> ComputeFans(FanRule rule,
                                                const onnx::NodeProto& node,
                                                absl::Span<const int64_t> dims,
-                                               FanConvention convention);
+                                               FanConvention convention,
+                                               int slot = -1);
+
+// The string attribute `name` of `node`, or "".
+std::string StringAttribute(const onnx::NodeProto& node,
+                            absl::string_view name);
 
 // The integer attribute `name` of `node`, or `fallback` when absent.
 int64_t IntAttribute(const onnx::NodeProto& node, absl::string_view name,

@@ -3,69 +3,90 @@
 namespace onnx_reinit {
 namespace {
 
-constexpr Role W = Role::kWeight;
-constexpr Role B = Role::kBias;
-constexpr Role U = Role::kUnhandled;
-constexpr FanRule kNone = FanRule::kGemmB;  // unused for kUnhandled rows
+constexpr Role kW = Role::kWeight;
+constexpr Role kB = Role::kBias;
+constexpr FanRule kNoFans = FanRule::kNone;
 
 constexpr SlotRule kRules[] = {
-    // op_type        slot role fan rule                weight_slot
-    {"Gemm", 0, W, FanRule::kGemmA, -1},
-    {"Gemm", 1, W, FanRule::kGemmB, -1},
-    {"Gemm", 2, B, FanRule::kGemmB, 1},
-    {"MatMul", 0, W, FanRule::kMatMulInput0, -1},
-    {"MatMul", 1, W, FanRule::kMatMulInput1, -1},
-    {"Conv", 1, W, FanRule::kConv, -1},
-    {"Conv", 2, B, FanRule::kConv, 1},
-    {"ConvTranspose", 1, W, FanRule::kConvTranspose, -1},
-    {"ConvTranspose", 2, B, FanRule::kConvTranspose, 1},
-    // Real parameters that a later version gives roles of their own.
-    {"LSTM", 1, U, kNone, -1},
-    {"LSTM", 2, U, kNone, -1},
-    {"LSTM", 3, U, kNone, -1},
-    {"LSTM", 7, U, kNone, -1},
-    {"GRU", 1, U, kNone, -1},
-    {"GRU", 2, U, kNone, -1},
-    {"GRU", 3, U, kNone, -1},
-    {"RNN", 1, U, kNone, -1},
-    {"RNN", 2, U, kNone, -1},
-    {"RNN", 3, U, kNone, -1},
-    {"BatchNormalization", 1, U, kNone, -1},
-    {"BatchNormalization", 2, U, kNone, -1},
-    {"BatchNormalization", 3, U, kNone, -1},
-    {"BatchNormalization", 4, U, kNone, -1},
-    {"LayerNormalization", 1, U, kNone, -1},
-    {"LayerNormalization", 2, U, kNone, -1},
-    {"InstanceNormalization", 1, U, kNone, -1},
-    {"InstanceNormalization", 2, U, kNone, -1},
-    {"GroupNormalization", 1, U, kNone, -1},
-    {"GroupNormalization", 2, U, kNone, -1},
-    {"Gather", 0, U, kNone, -1},
-    {"PRelu", 1, U, kNone, -1},
-    {"Einsum", -1, U, kNone, -1},
+    // domain, op_type, slot, role, fan rule, weight_slot (biases)
+    {"", "Gemm", 0, kW, FanRule::kGemmA, -1},
+    {"", "Gemm", 1, kW, FanRule::kGemmB, -1},
+    {"", "Gemm", 2, kB, FanRule::kGemmB, 1},
+    {"", "MatMul", 0, kW, FanRule::kMatMulInput0, -1},
+    {"", "MatMul", 1, kW, FanRule::kMatMulInput1, -1},
+    {"", "Conv", 1, kW, FanRule::kConv, -1},
+    {"", "Conv", 2, kB, FanRule::kConv, 1},
+    {"", "ConvTranspose", 1, kW, FanRule::kConvTranspose, -1},
+    {"", "ConvTranspose", 2, kB, FanRule::kConvTranspose, 1},
+    {"", "Einsum", -1, kW, FanRule::kEinsumOperand, -1},
+    {"", "LSTM", 1, Role::kRecurrentInput, FanRule::kLstmW, -1},
+    {"", "LSTM", 2, Role::kRecurrentHidden, FanRule::kLstmR, -1},
+    {"", "LSTM", 3, Role::kRecurrentBias, FanRule::kLstmB, -1},
+    {"", "LSTM", 7, Role::kRecurrentPeephole, FanRule::kLstmP, -1},
+    {"", "GRU", 1, Role::kRecurrentInput, FanRule::kGruW, -1},
+    {"", "GRU", 2, Role::kRecurrentHidden, FanRule::kGruR, -1},
+    {"", "GRU", 3, Role::kRecurrentBias, FanRule::kGruB, -1},
+    {"", "RNN", 1, Role::kRecurrentInput, FanRule::kRnnW, -1},
+    {"", "RNN", 2, Role::kRecurrentHidden, FanRule::kRnnR, -1},
+    {"", "RNN", 3, Role::kRecurrentBias, FanRule::kRnnB, -1},
+    {"", "Gather", 0, Role::kEmbedding, kNoFans, -1},
+    {"", "BatchNormalization", 1, Role::kNormScale, kNoFans, -1},
+    {"", "BatchNormalization", 2, Role::kNormBias, kNoFans, -1},
+    {"", "BatchNormalization", 3, Role::kRunningMean, kNoFans, -1},
+    {"", "BatchNormalization", 4, Role::kRunningVar, kNoFans, -1},
+    {"", "LayerNormalization", 1, Role::kNormScale, kNoFans, -1},
+    {"", "LayerNormalization", 2, Role::kNormBias, kNoFans, -1},
+    {"", "InstanceNormalization", 1, Role::kNormScale, kNoFans, -1},
+    {"", "InstanceNormalization", 2, Role::kNormBias, kNoFans, -1},
+    {"", "GroupNormalization", 1, Role::kNormScale, kNoFans, -1},
+    {"", "GroupNormalization", 2, Role::kNormBias, kNoFans, -1},
+    {"", "PRelu", 1, Role::kPreluSlope, kNoFans, -1},
+    {"com.microsoft", "Attention", 1, kW, FanRule::kAttentionWeight, -1},
+    {"com.microsoft", "Attention", 2, kB, FanRule::kAttentionWeight, 1},
+};
+
+struct RoleNameRow {
+  Role role;
+  absl::string_view name;
+};
+
+constexpr RoleNameRow kRoleNames[] = {
+    {Role::kEmbedding, "embedding"},
+    {Role::kWeight, "weight"},
+    {Role::kRecurrentInput, "recurrent_input"},
+    {Role::kRecurrentHidden, "recurrent_hidden"},
+    {Role::kRecurrentBias, "recurrent_bias"},
+    {Role::kRecurrentPeephole, "recurrent_peephole"},
+    {Role::kBias, "bias"},
+    {Role::kNormScale, "norm_scale"},
+    {Role::kNormBias, "norm_bias"},
+    {Role::kRunningMean, "running_mean"},
+    {Role::kRunningVar, "running_var"},
+    {Role::kPreluSlope, "prelu_slope"},
+    {Role::kNotWeight, "not_weight"},
 };
 
 }  // namespace
 
 absl::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kWeight:
-      return "weight";
-    case Role::kBias:
-      return "bias";
-    case Role::kUnhandled:
-      return "unhandled";
-    case Role::kNotWeight:
-      return "not_weight";
+  for (const RoleNameRow& row : kRoleNames) {
+    if (row.role == role) return row.name;
   }
   return "not_weight";
 }
 
+absl::string_view RoleNames() {
+  return "embedding, weight, recurrent_input, recurrent_hidden, "
+         "recurrent_bias, recurrent_peephole, bias, norm_scale, norm_bias, "
+         "running_mean, running_var, prelu_slope, not_weight";
+}
+
 const SlotRule* FindSlotRule(absl::string_view domain,
                              absl::string_view op_type, int slot) {
-  if (!domain.empty() && domain != "ai.onnx") return nullptr;
+  if (domain == "ai.onnx") domain = "";
   for (const SlotRule& rule : kRules) {
-    if (rule.op_type == op_type && (rule.slot == slot || rule.slot == -1)) {
+    if (rule.domain == domain && rule.op_type == op_type &&
+        (rule.slot == slot || rule.slot == -1)) {
       return &rule;
     }
   }

@@ -1,16 +1,29 @@
 // The one table of what each input slot of an operator means for
-// re-initialization. A row: operator (default ONNX domain), input slot, the
-// role of a tensor read there, and how its fans are found. Adding support for
-// an operator input is adding a row.
+// re-initialization. A row: domain, operator, input slot, the role of a
+// tensor read there, and how its fans are found. Supporting another operator
+// input is adding a row. Roles that depend on the surrounding graph rather
+// than on the slot (a bias added after MatMul, the scale and bias of a
+// decomposed LayerNorm) are found by graph/patterns.h.
 //
-// Roles in this version:
-//   weight     Gemm A/B, MatMul either operand, Conv/ConvTranspose W
-//   bias       Gemm C, Conv/ConvTranspose B (fans are those of the node's
-//              weight, input 1, when that is an initializer)
-//   unhandled  parameters of LSTM/GRU/RNN, normalizations, embeddings (Gather
-//              data), PRelu, Einsum: real weights this version leaves as they
-//              are (reported, never rewritten)
-//   not_weight everything else
+// Roles, strongest first (graph/roles.h uses this order when one tensor has
+// several consumers):
+//   embedding           Gather data                   e.g. emb.weight [V, D]
+//   weight              Gemm A/B, MatMul, Conv W, ConvTranspose W, Einsum
+//                       operand, com.microsoft Attention weight
+//   recurrent_input     LSTM/GRU/RNN W                 [D, G·H, I]
+//   recurrent_hidden    LSTM/GRU/RNN R                 [D, G·H, H]
+//   recurrent_bias      LSTM/GRU/RNN B                 [D, 2·G·H]
+//   recurrent_peephole  LSTM P                         [D, 3·H]
+//   bias                Gemm C, Conv/ConvTranspose B, Attention bias, an
+//                       Add after MatMul/Gemm/Conv
+//   norm_scale          BatchNormalization/LayerNormalization/
+//                       InstanceNormalization/GroupNormalization scale, the
+//                       Mul of a decomposed LayerNorm
+//   norm_bias           their B, the Add after that Mul
+//   running_mean        BatchNormalization input_mean
+//   running_var         BatchNormalization input_var
+//   prelu_slope         PRelu slope
+//   not_weight          everything else (shapes, indices, scalars, ...)
 #ifndef ONNX_REINIT_GRAPH_OP_TABLE_H_
 #define ONNX_REINIT_GRAPH_OP_TABLE_H_
 
@@ -21,21 +34,38 @@
 
 namespace onnx_reinit {
 
-enum class Role { kWeight, kBias, kUnhandled, kNotWeight };
+enum class Role {
+  kEmbedding,
+  kWeight,
+  kRecurrentInput,
+  kRecurrentHidden,
+  kRecurrentBias,
+  kRecurrentPeephole,
+  kBias,
+  kNormScale,
+  kNormBias,
+  kRunningMean,
+  kRunningVar,
+  kPreluSlope,
+  kNotWeight,
+};
 
 absl::string_view RoleName(Role role);
+// All role names in precedence order, for messages.
+absl::string_view RoleNames();
 
 struct SlotRule {
+  absl::string_view domain;  // "" = the default ONNX domain
   absl::string_view op_type;
   int slot;  // -1: every input
   Role role;
-  // kWeight: the layout of the tensor itself. kBias: the layout of the
-  // weight at `weight_slot`, whose fans the bias takes.
+  // The layout rule of the tensor itself, or — when weight_slot >= 0 (a
+  // bias) — of the weight at that slot of the same node, whose fans it takes.
   FanRule fan_rule;
   int weight_slot;
 };
 
-// The row for (op_type, slot) in the default domain, or nullptr.
+// The row for (domain, op_type, slot), or nullptr. "ai.onnx" is "".
 const SlotRule* FindSlotRule(absl::string_view domain,
                              absl::string_view op_type, int slot);
 

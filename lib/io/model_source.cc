@@ -30,11 +30,6 @@ absl::StatusOr<std::unique_ptr<ModelSource>> OpenModel(
         absl::StrCat("\"", path, "\" is not an ONNX model: ",
                      source->model.has_graph() ? "no ir_version" : "no graph"));
   }
-  if (source->layout.initializers.size() !=
-      static_cast<size_t>(source->model.graph().initializer_size())) {
-    return absl::InternalError(
-        absl::StrCat("\"", path, "\": initializer count mismatch"));
-  }
   return source;
 }
 

@@ -1,6 +1,8 @@
 #include "io/wire_scan.h"
 
 #include <climits>
+#include <map>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -9,6 +11,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "util/status_macros.h"
+#include "util/tensor_path.h"
 
 namespace onnx_reinit {
 namespace {
@@ -20,8 +23,42 @@ using google::protobuf::io::CodedOutputStream;
 using google::protobuf::io::StringOutputStream;
 using google::protobuf::io::ZeroCopyInputStream;
 
-constexpr int kModelGraph = 7;
-constexpr int kGraphInitializer = 5;
+// Which message kinds are descended into, and through which fields: the one
+// table of where tensors can live. Everything else is copied through whole.
+enum class Kind { kModel, kTrainingInfo, kGraph, kNode, kAttribute, kTensor };
+
+struct Descent {
+  Kind parent;
+  int field;
+  Kind child;
+  const char* name;  // path step (util/tensor_path.h)
+  bool repeated;
+};
+
+constexpr Descent kDescents[] = {
+    {Kind::kModel, 7, Kind::kGraph, "graph", false},
+    {Kind::kModel, 20, Kind::kTrainingInfo, "training_info", true},
+    {Kind::kTrainingInfo, 1, Kind::kGraph, "initialization", false},
+    {Kind::kTrainingInfo, 2, Kind::kGraph, "algorithm", false},
+    {Kind::kGraph, 1, Kind::kNode, "node", true},
+    {Kind::kGraph, 5, Kind::kTensor, "initializer", true},
+    {Kind::kNode, 5, Kind::kAttribute, "attribute", true},
+    {Kind::kAttribute, 5, Kind::kTensor, "t", false},
+    {Kind::kAttribute, 6, Kind::kGraph, "g", false},
+    {Kind::kAttribute, 11, Kind::kGraph, "graphs", true},
+};
+
+const Descent* FindDescent(Kind parent, uint32_t tag) {
+  if (WireFormatLite::GetTagWireType(tag) !=
+      WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+    return nullptr;
+  }
+  const int field = WireFormatLite::GetTagFieldNumber(tag);
+  for (const Descent& d : kDescents) {
+    if (d.parent == parent && d.field == field) return &d;
+  }
+  return nullptr;
+}
 
 bool IsValueField(int number) {
   switch (number) {
@@ -58,7 +95,7 @@ class Scanner {
     {
       StringOutputStream stream(&result.weightless);
       CodedOutputStream out(&stream);
-      RETURN_IF_ERROR(ScanModel(&out));
+      RETURN_IF_ERROR(ScanMessage(Kind::kModel, "", -1, &out));
     }
     in_.PopLimit(all);
     return result;
@@ -111,98 +148,104 @@ class Scanner {
     return payload;
   }
 
-  absl::Status ScanModel(CodedOutputStream* out) {
-    bool seen_graph = false;
+  // Scans the fields of one message of `kind` up to the current limit,
+  // writing its weightless form to `out`. `path` is the message's own path
+  // and `envelope` its envelope (-1 for the ModelProto itself).
+  absl::Status ScanMessage(Kind kind, const std::string& path, int envelope,
+                           CodedOutputStream* out) {
+    std::map<int, int> seen;  // field number -> occurrences so far
+    if (kind == Kind::kTensor) {
+      // Tensors hold no further descents, so this stays tensors.back().
+      TensorLocation location;
+      location.path = path;
+      location.envelope = envelope;
+      location.message = layout_->envelopes[envelope].message;
+      layout_->tensors.push_back(std::move(location));
+    }
     while (true) {
       uint64_t at = Pos();
       ASSIGN_OR_RETURN(uint32_t tag, NextTag());
       if (tag == 0) break;
-      if (tag == WireFormatLite::MakeTag(
-                     kModelGraph, WireFormatLite::WIRETYPE_LENGTH_DELIMITED)) {
-        if (seen_graph) return Malformed(at, "the model has two graph fields");
-        seen_graph = true;
-        CodedInputStream::Limit limit;
-        ASSIGN_OR_RETURN(ByteRange payload,
-                         EnterMessage(at, "the file", &limit));
-        layout_->graph_message = payload;
-        std::string graph;
-        {
-          StringOutputStream stream(&graph);
-          CodedOutputStream graph_out(&stream);
-          RETURN_IF_ERROR(ScanGraph(&graph_out));
-        }
-        in_.PopLimit(limit);
-        layout_->graph_field = {at, Pos() - at};
-        WriteLengthDelimited(tag, graph, out);
+      const int number = WireFormatLite::GetTagFieldNumber(tag);
+      if (kind == Kind::kTensor && IsValueField(number)) {
+        RETURN_IF_ERROR(
+            ScanValueField(at, tag, &layout_->tensors.back(), out));
         continue;
       }
-      RETURN_IF_ERROR(SkipField(at, tag, out));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status ScanGraph(CodedOutputStream* out) {
-    while (true) {
-      uint64_t at = Pos();
-      ASSIGN_OR_RETURN(uint32_t tag, NextTag());
-      if (tag == 0) break;
-      if (tag ==
-          WireFormatLite::MakeTag(kGraphInitializer,
-                                  WireFormatLite::WIRETYPE_LENGTH_DELIMITED)) {
-        CodedInputStream::Limit limit;
-        ASSIGN_OR_RETURN(ByteRange payload,
-                         EnterMessage(at, "the graph", &limit));
-        TensorLocation tensor;
-        tensor.message = payload;
-        std::string body;
-        {
-          StringOutputStream stream(&body);
-          CodedOutputStream body_out(&stream);
-          RETURN_IF_ERROR(ScanTensor(&tensor, &body_out));
-        }
-        in_.PopLimit(limit);
-        tensor.field = {at, Pos() - at};
-        layout_->initializers.push_back(std::move(tensor));
-        WriteLengthDelimited(tag, body, out);
-        continue;
-      }
-      RETURN_IF_ERROR(SkipField(at, tag, out));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status ScanTensor(TensorLocation* tensor, CodedOutputStream* out) {
-    while (true) {
-      uint64_t at = Pos();
-      ASSIGN_OR_RETURN(uint32_t tag, NextTag());
-      if (tag == 0) break;
-      int number = WireFormatLite::GetTagFieldNumber(tag);
-      if (!IsValueField(number)) {
+      const Descent* descent = FindDescent(kind, tag);
+      if (descent == nullptr) {
         RETURN_IF_ERROR(SkipField(at, tag, out));
         continue;
       }
-      ValueField value;
-      value.number = number;
-      uint64_t after_tag = Pos();
-      value.length_delimited = WireFormatLite::GetTagWireType(tag) ==
-                               WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
-      if (value.length_delimited) {
-        uint32_t length = 0;
-        if (!in_.ReadVarint32(&length)) return Malformed(at, "bad length");
-        value.payload = {Pos(), length};
-        if (static_cast<int64_t>(length) > in_.BytesUntilLimit() ||
-            !in_.Skip(static_cast<int>(length))) {
-          return Malformed(at, absl::StrCat("value field ", number,
-                                            " runs past the end of its "
-                                            "tensor"));
-        }
-      } else {
-        RETURN_IF_ERROR(SkipField(at, tag, nullptr));
-        value.payload = {after_tag, Pos() - after_tag};
+      const int index = seen[number]++;
+      if (!descent->repeated && index > 0) {
+        return Malformed(at, absl::StrCat("field ", descent->name,
+                                          " occurs twice"));
       }
-      value.field = {at, Pos() - at};
-      tensor->values.push_back(value);
+      CodedInputStream::Limit limit;
+      ASSIGN_OR_RETURN(
+          ByteRange payload,
+          EnterMessage(at, envelope < 0 ? "the file" : "its parent", &limit));
+      const int child_envelope = static_cast<int>(layout_->envelopes.size());
+      layout_->envelopes.push_back(Envelope{number, {at, 0}, payload, envelope});
+      std::string body;
+      {
+        StringOutputStream stream(&body);
+        CodedOutputStream body_out(&stream);
+        RETURN_IF_ERROR(ScanMessage(
+            descent->child,
+            ChildPath(path, descent->name, descent->repeated ? index : -1),
+            child_envelope, &body_out));
+      }
+      in_.PopLimit(limit);
+      layout_->envelopes[child_envelope].field.size = Pos() - at;
+      if (descent->child == Kind::kTensor) {
+        // Its record was made before the field's size was known.
+        layout_->tensors.back().field = layout_->envelopes[child_envelope].field;
+      }
+      WriteLengthDelimited(tag, body, out);
     }
+    return absl::OkStatus();
+  }
+
+  // Records one value field of a tensor; copies it to the weightless form
+  // only when it is small.
+  absl::Status ScanValueField(uint64_t at, uint32_t tag, TensorLocation* tensor,
+                              CodedOutputStream* out) {
+    ValueField value;
+    value.number = WireFormatLite::GetTagFieldNumber(tag);
+    const uint64_t after_tag = Pos();
+    value.length_delimited = WireFormatLite::GetTagWireType(tag) ==
+                             WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+    if (value.length_delimited) {
+      uint32_t length = 0;
+      if (!in_.ReadVarint32(&length)) return Malformed(at, "bad length");
+      value.payload = {Pos(), length};
+      if (static_cast<int64_t>(length) > in_.BytesUntilLimit()) {
+        return Malformed(at, absl::StrCat("value field ", value.number,
+                                          " runs past the end of its "
+                                          "tensor"));
+      }
+      if (length <= kInlineValueBytes) {
+        std::string bytes;
+        if (!in_.ReadString(&bytes, static_cast<int>(length))) {
+          return Malformed(at, "truncated value field");
+        }
+        out->WriteVarint32(tag);
+        out->WriteVarint32(length);
+        out->WriteString(bytes);
+      } else if (!in_.Skip(static_cast<int>(length))) {
+        return Malformed(at, absl::StrCat("value field ", value.number,
+                                          " runs past the end of its "
+                                          "tensor"));
+      }
+    } else {
+      // One unpacked value: small by nature, kept.
+      RETURN_IF_ERROR(SkipField(at, tag, out));
+      value.payload = {after_tag, Pos() - after_tag};
+    }
+    value.field = {at, Pos() - at};
+    tensor->values.push_back(value);
     return absl::OkStatus();
   }
 

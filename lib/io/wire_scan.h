@@ -1,18 +1,22 @@
 // Walks the protobuf wire format of a serialized ModelProto and separates the
 // weights from everything else, without copying a single weight byte:
 //
-//   * `weightless` is the model re-serialized with the value fields of every
-//     main-graph initializer (float_data, int32_data, int64_data, raw_data,
-//     double_data, uint64_data) left out. It parses as an ordinary ModelProto
-//     for analysis; its initializers keep name, dims, data_type, doc_string,
-//     external_data, data_location and any unknown field.
-//   * `layout` records where, in the input bytes, each initializer message and
-//     each of its value fields sit, so the output can be produced as the input
-//     bytes with exactly those ranges replaced (io/splice_writer.h).
+//   * `weightless` is the model re-serialized with the value fields
+//     (float_data, int32_data, int64_data, raw_data, double_data, uint64_data)
+//     of every tensor that can hold a weight left out — except payloads of at
+//     most kInlineValueBytes, which stay (shape constants are read by the
+//     analysis). It parses as an ordinary ModelProto; its tensors keep name,
+//     dims, data_type, doc_string, external_data and any unknown field.
+//   * `layout` records where, in the input bytes, each such tensor and each of
+//     its value fields sit, and the length-prefixed messages that enclose it,
+//     so the output can be produced as the input bytes with exactly those
+//     ranges replaced (rewrite/splice.h).
 //
-// Only the structure ModelProto.graph(7) -> GraphProto.initializer(5) is
-// descended into; every other field is copied through as raw bytes, so
-// fields unknown to onnx 1.12 and the original field order are preserved.
+// Tensors that can hold a weight, wherever they are (util/tensor_path.h):
+// GraphProto.initializer, the `t` attribute of a node (Constant's value), in
+// the main graph, in every graph attribute (If/Loop/Scan bodies, nested to any
+// depth) and in training_info's initialization and algorithm graphs. Every
+// other field is copied through, so unknown fields and order are preserved.
 #ifndef ONNX_REINIT_IO_WIRE_SCAN_H_
 #define ONNX_REINIT_IO_WIRE_SCAN_H_
 
@@ -52,19 +56,34 @@ struct ValueField {
   ByteRange payload;              // the bytes after the tag (and length)
 };
 
+// A length-delimited message on the way down to a tensor (the graph, a node,
+// an attribute, a subgraph, the TensorProto itself). When a tensor's
+// encoding changes length, every enclosing envelope's length prefix changes.
+struct Envelope {
+  int field_number = 0;
+  ByteRange field;    // tag, length prefix and message
+  ByteRange message;  // the message bytes
+  int parent = -1;    // index of the enclosing envelope, -1 at the top level
+};
+
 struct TensorLocation {
-  ByteRange field;    // GraphProto.initializer field: tag, length, message
-  ByteRange message;  // the TensorProto's bytes
+  std::string path;  // util/tensor_path.h
+  int envelope = 0;  // this TensorProto's own envelope
+  ByteRange field;    // = envelopes[envelope].field
+  ByteRange message;  // = envelopes[envelope].message
   std::vector<ValueField> values;
 };
 
 struct ModelLayout {
   uint64_t file_size = 0;
-  ByteRange graph_field;    // ModelProto.graph: tag, length, message
-  ByteRange graph_message;  // the GraphProto's bytes
-  // Main-graph initializers in the order they appear (= GraphProto order).
-  std::vector<TensorLocation> initializers;
+  // Parents come before their children.
+  std::vector<Envelope> envelopes;
+  // In the order they appear in the file.
+  std::vector<TensorLocation> tensors;
 };
+
+// Value payloads up to this size stay in the weightless model.
+inline constexpr uint64_t kInlineValueBytes = 256;
 
 struct ScannedModel {
   std::string weightless;

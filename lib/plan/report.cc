@@ -30,13 +30,18 @@ TensorRecord ToRecord(const TensorPlan& plan) {
   r.set_action(plan.rewrite ? "rewrite" : "keep");
   r.set_reason(plan.reason);
   for (const std::string& c : plan.consumers) r.add_consumers(c);
+  r.set_scope(plan.scope);
+  r.set_rule(plan.rule);
+  r.set_role_reason(plan.role_reason);
+  r.set_path(plan.path);
   return r;
 }
 
 std::string FormatPlanText(const Report& report) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"name", "role", "op (node)", "dtype", "dims", "fan_in",
-                  "fan_out", "strategy", "target", "action", "reason"});
+                  "fan_out", "rule", "strategy", "target", "action",
+                  "reason"});
   for (const TensorRecord& r : report.tensors()) {
     std::string target;
     if (r.action() == "rewrite") {
@@ -56,6 +61,7 @@ std::string FormatPlanText(const Report& report) {
          r.dtype(), absl::StrCat("[", absl::StrJoin(r.dims(), ","), "]"),
          r.fan_in() ? absl::StrCat(r.fan_in()) : "-",
          r.fan_out() ? absl::StrCat(r.fan_out()) : "-",
+         r.rule().empty() ? "-" : r.rule(),
          r.strategy().empty() ? "-" : r.strategy(),
          target.empty() ? "-" : target, r.action(), r.reason()});
   }

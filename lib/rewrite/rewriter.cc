@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "io/file_io.h"
@@ -82,17 +83,23 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   std::vector<Target> targets;
   std::vector<SpliceTarget> splice_targets;
   std::vector<Job> jobs;
+  absl::flat_hash_map<std::string, int> name_count;
+  for (const TensorPlan& p : plan) name_count[p.name] += p.rewrite;
   for (const TensorPlan& p : plan) {
     if (!p.rewrite) continue;
-    if (p.index < 0 ||
-        static_cast<size_t>(p.index) >= layout.initializers.size()) {
-      return absl::InternalError("plan and layout disagree on initializers");
+    if (p.location < 0 ||
+        static_cast<size_t>(p.location) >= layout.tensors.size()) {
+      return absl::InternalError(
+          absl::StrCat("no location for tensor \"", p.name, "\" at ", p.path));
     }
     ASSIGN_OR_RETURN(ValueEncoding encoding,
-                     ChooseEncoding(p, layout.initializers[p.index], input));
+                     ChooseEncoding(p, layout.tensors[p.location], input));
     Target target;
     target.plan = &p;
-    target.key = TensorKey(options.seed, p.name);
+    // Keyed by name; by path when two rewritten tensors share a name (in
+    // different subgraphs), so they do not get the same values.
+    target.key = TensorKey(options.seed,
+                           name_count[p.name] > 1 ? p.path : p.name);
     target.first_job = jobs.size();
     for (uint64_t first = 0; first < p.element_count; first += kChunkValues) {
       jobs.push_back({static_cast<int>(targets.size()), first,
@@ -101,7 +108,7 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     target.job_count = jobs.size() - target.first_job;
     targets.push_back(target);
     splice_targets.push_back(
-        {p.index, encoding, p.element_count * encoding.fixed_width});
+        {p.location, encoding, p.element_count * encoding.fixed_width});
   }
 
   auto make_scratch = [] { return Scratch(); };

@@ -37,17 +37,16 @@ std::string LengthDelimitedHeader(int field, uint64_t length) {
 
 absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
                                   const std::vector<SpliceTarget>& targets) {
-  constexpr int kGraphField = 7;
-  constexpr int kInitializerField = 5;
   std::vector<Edit> edits;
-  int64_t graph_delta = 0;
+  // How much each envelope's message grows (or shrinks).
+  std::vector<int64_t> growth(layout.envelopes.size(), 0);
   for (size_t t = 0; t < targets.size(); ++t) {
     const SpliceTarget& target = targets[t];
-    const TensorLocation& loc = layout.initializers[target.initializer];
+    const TensorLocation& loc = layout.tensors[target.tensor];
     const ValueField& first = loc.values.front();
     if (target.encoding.in_place) {
-      edits.push_back(
-          {first.payload.offset, first.payload.size, "", static_cast<int>(t)});
+      edits.push_back({first.payload.offset, first.payload.size, "",
+                       static_cast<int>(t)});
       continue;
     }
     std::string header = LengthDelimitedHeader(target.encoding.field_number,
@@ -60,27 +59,25 @@ absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
       edits.push_back(
           {loc.values[i].field.offset, loc.values[i].field.size, "", -1});
     }
-    if (delta != 0) {
-      const uint64_t message_size = loc.message.size + delta;
-      edits.push_back({loc.field.offset, loc.message.offset - loc.field.offset,
-                       LengthDelimitedHeader(kInitializerField, message_size),
-                       -1});
-      // The new prefix itself may be longer or shorter than the old one.
-      delta += static_cast<int64_t>(edits.back().bytes.size()) -
-               static_cast<int64_t>(edits.back().size);
-      graph_delta += delta;
-    }
+    growth[loc.envelope] += delta;
   }
-  if (graph_delta != 0) {
-    const uint64_t graph_size = layout.graph_message.size + graph_delta;
-    if (graph_size > static_cast<uint64_t>(INT_MAX)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the re-encoded graph would be ", graph_size,
-                       " bytes, over protobuf's 2 GiB limit for one message"));
+  // Children come after their parents: walk backwards so that a prefix that
+  // changes length is accounted for in its parent.
+  for (size_t e = layout.envelopes.size(); e-- > 0;) {
+    if (growth[e] == 0) continue;
+    const Envelope& envelope = layout.envelopes[e];
+    const uint64_t size = envelope.message.size + growth[e];
+    if (size > static_cast<uint64_t>(INT_MAX)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "a re-encoded message would be ", size,
+          " bytes, over protobuf's 2 GiB limit for one message"));
     }
-    edits.push_back({layout.graph_field.offset,
-                     layout.graph_message.offset - layout.graph_field.offset,
-                     LengthDelimitedHeader(kGraphField, graph_size), -1});
+    const uint64_t old_prefix = envelope.message.offset - envelope.field.offset;
+    std::string prefix = LengthDelimitedHeader(envelope.field_number, size);
+    const int64_t field_growth = growth[e] + static_cast<int64_t>(prefix.size()) -
+                                 static_cast<int64_t>(old_prefix);
+    edits.push_back({envelope.field.offset, old_prefix, std::move(prefix), -1});
+    if (envelope.parent >= 0) growth[envelope.parent] += field_growth;
   }
   std::sort(edits.begin(), edits.end(),
             [](const Edit& a, const Edit& b) { return a.offset < b.offset; });

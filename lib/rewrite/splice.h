@@ -16,7 +16,7 @@
 namespace onnx_reinit {
 
 struct SpliceTarget {
-  int initializer = 0;  // index into layout.initializers
+  int tensor = 0;  // index into layout.tensors
   ValueEncoding encoding;
   uint64_t payload_size = 0;  // bytes of the new values
 };

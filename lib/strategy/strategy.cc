@@ -102,6 +102,8 @@ std::vector<std::pair<absl::string_view, int64_t>> NeededFans(
       return {};
     case FanUse::kFanIn:
       return {{"fan_in", fans.fan_in}};
+    case FanUse::kFanOut:
+      return {{"fan_out", fans.fan_out}};
     case FanUse::kFanInAndOut:
       return {{"fan_in", fans.fan_in}, {"fan_out", fans.fan_out}};
     case FanUse::kByMode:

@@ -22,6 +22,8 @@
 //   lecun_normal                      N(0, 1/fi)
 //   fan_in_uniform                    U(±1/√fi): torch's Linear/Conv default;
 //                                     for a bias, fi is its weight's fan_in
+//   fan_out_uniform                   U(±1/√fo): torch's LSTM/GRU/RNN default;
+//                                     fo is the hidden size
 #ifndef ONNX_REINIT_STRATEGY_STRATEGY_H_
 #define ONNX_REINIT_STRATEGY_STRATEGY_H_
 

@@ -28,6 +28,7 @@ Distribution Symmetric(double bound) {
 }
 
 double FanIn(const Fans& f) { return static_cast<double>(f.fan_in); }
+double FanOut(const Fans& f) { return static_cast<double>(f.fan_out); }
 double FanInPlusOut(const Fans& f) {
   return static_cast<double>(f.fan_in) + static_cast<double>(f.fan_out);
 }
@@ -182,6 +183,18 @@ std::vector<StrategyRow> BuildTable() {
                nullptr,
                [](const Params&, const Fans& f) -> Make {
                  return Symmetric(1.0 / std::sqrt(FanIn(f)));
+               }});
+  // torch's LSTM/GRU/RNN reset_parameters: U(±1/√hidden_size) for every
+  // parameter; the planner gives each recurrent tensor fan_out = hidden size.
+  t.push_back({"fan_out_uniform",
+               {},
+               {},
+               FanUse::kFanOut,
+               "U(±1/√fan_out), torch's LSTM/GRU/RNN default (fan_out = "
+               "hidden size)",
+               nullptr,
+               [](const Params&, const Fans& f) -> Make {
+                 return Symmetric(1.0 / std::sqrt(FanOut(f)));
                }});
   return t;
 }

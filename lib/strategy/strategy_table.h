@@ -32,6 +32,7 @@ struct ParamDef {
 enum class FanUse {
   kNone,
   kFanIn,
+  kFanOut,
   kFanInAndOut,
   kByMode,  // fan_in or fan_out, as the "mode" parameter says
 };

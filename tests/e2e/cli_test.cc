@@ -21,7 +21,7 @@ using testing::WriteFile;
 constexpr char kKnownStrategies[] =
     "uniform, zeros, ones, constant, random_sign, normal, xavier_uniform, "
     "xavier_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, "
-    "fan_in_uniform";
+    "fan_in_uniform, fan_out_uniform";
 
 TEST(CliTest, MissingModelFileExitsOneNamingItAndWritesNothing) {
   const std::string dir = MakeTempDir();

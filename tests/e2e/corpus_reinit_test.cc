@@ -15,6 +15,7 @@
 #include "reinit.h"
 #include "support/corpus.h"
 #include "support/model_text.h"
+#include "support/rules_for.h"
 #include "support/stats.h"
 
 namespace onnx_reinit {
@@ -51,10 +52,7 @@ const std::vector<std::string>& StrategyTexts() {
 
 ReinitOptions OptionsFor(const std::string& strategy_text, uint64_t seed) {
   ReinitOptions options;
-  absl::StatusOr<Strategy> strategy = ParseStrategy(strategy_text);
-  EXPECT_TRUE(strategy.ok()) << strategy.status();
-  options.plan.weight_strategy = *strategy;
-  options.plan.bias_strategy = *strategy;
+  options.plan.rules = testing::RulesFor(strategy_text, strategy_text);
   options.rewrite.seed = seed;
   return options;
 }
@@ -80,6 +78,14 @@ std::set<std::string> ExpectedRewrites(const onnx::ModelProto& model) {
     }
   }
   return expected;
+}
+
+size_t LocationOf(const ScannedModel& scanned, const std::string& path) {
+  for (size_t i = 0; i < scanned.layout.tensors.size(); ++i) {
+    if (scanned.layout.tensors[i].path == path) return i;
+  }
+  ADD_FAILURE() << "no tensor at " << path;
+  return 0;
 }
 
 class CorpusReinitTest
@@ -114,9 +120,9 @@ TEST_P(CorpusReinitTest,
     const TensorRecord& r = report->tensors(i);
     if (r.action() != "rewrite") continue;
     rewritten.insert(r.name());
-    const std::vector<double> values =
-        DecodeValues(out_model.graph().initializer(i));
-    ASSERT_EQ(out_model.graph().initializer(i).name(), r.name());
+    const onnx::TensorProto* written = testing::TensorAtPath(out_model, r.path());
+    ASSERT_NE(written, nullptr) << r.path();
+    const std::vector<double> values = DecodeValues(*written);
     const double n = static_cast<double>(values.size());
     const testing::Moments m = ComputeMoments(values);
     const double sigma = r.target_std();
@@ -149,7 +155,7 @@ TEST_P(CorpusReinitTest,
   std::vector<bool> may_change(in_bytes.size(), false);
   for (int i = 0; i < report->tensors_size(); ++i) {
     if (report->tensors(i).action() != "rewrite") continue;
-    for (const ValueField& v : scanned->layout.initializers[i].values) {
+    for (const ValueField& v : scanned->layout.tensors[LocationOf(*scanned, report->tensors(i).path())].values) {
       for (uint64_t b = v.payload.offset; b < v.payload.end(); ++b) {
         may_change[b] = true;
       }
@@ -163,9 +169,13 @@ TEST_P(CorpusReinitTest,
 
   // And, read back as messages: putting the input's values back into the
   // output gives the input.
-  for (int i = 0; i < out_model.graph().initializer_size(); ++i) {
-    *out_model.mutable_graph()->mutable_initializer(i)->mutable_raw_data() =
-        in_model.graph().initializer(i).raw_data();
+  for (const TensorRecord& r : report->tensors()) {
+    onnx::TensorProto* out_tensor = testing::TensorAtPath(&out_model, r.path());
+    const onnx::TensorProto* in_tensor = testing::TensorAtPath(in_model, r.path());
+    ASSERT_TRUE(out_tensor != nullptr && in_tensor != nullptr) << r.path();
+    // Only the value fields (the tests' corpus stores values in raw_data).
+    out_tensor->set_raw_data(in_tensor->raw_data());
+    *out_tensor->mutable_float_data() = in_tensor->float_data();
   }
   EXPECT_EQ(out_model.SerializeAsString(), in_model.SerializeAsString());
 }

@@ -1,5 +1,6 @@
 #include "support/corpus.h"
 
+#include <cstdlib>
 #include <cstring>
 
 #include "dtype/float_convert.h"
@@ -74,6 +75,71 @@ std::vector<double> DecodeValues(const onnx::TensorProto& t) {
       break;
   }
   return out;
+}
+
+namespace {
+
+// "node[12]" -> ("node", 12); "graph" -> ("graph", -1).
+std::pair<std::string, int> Step(const std::string& step) {
+  const size_t open = step.find('[');
+  if (open == std::string::npos) return {step, -1};
+  return {step.substr(0, open), std::atoi(step.c_str() + open + 1)};
+}
+
+}  // namespace
+
+onnx::TensorProto* TensorAtPath(onnx::ModelProto* model,
+                                const std::string& path) {
+  onnx::GraphProto* graph = nullptr;
+  onnx::NodeProto* node = nullptr;
+  onnx::AttributeProto* attr = nullptr;
+  onnx::TrainingInfoProto* info = nullptr;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    auto [field, index] = Step(path.substr(start, end - start));
+    start = end + 1;
+    if (field == "graph") {
+      graph = model->mutable_graph();
+    } else if (field == "training_info") {
+      if (index >= model->training_info_size()) return nullptr;
+      info = model->mutable_training_info(index);
+    } else if (field == "initialization") {
+      graph = info->mutable_initialization();
+    } else if (field == "algorithm") {
+      graph = info->mutable_algorithm();
+    } else if (field == "node") {
+      if (graph == nullptr || index >= graph->node_size()) return nullptr;
+      node = graph->mutable_node(index);
+    } else if (field == "attribute") {
+      if (node == nullptr || index >= node->attribute_size()) return nullptr;
+      attr = node->mutable_attribute(index);
+    } else if (field == "g") {
+      graph = attr->mutable_g();
+    } else if (field == "graphs") {
+      if (attr == nullptr || index >= attr->graphs_size()) return nullptr;
+      graph = attr->mutable_graphs(index);
+    } else if (field == "t") {
+      return attr ? attr->mutable_t() : nullptr;
+    } else if (field == "initializer") {
+      if (graph == nullptr || index >= graph->initializer_size()) return nullptr;
+      return graph->mutable_initializer(index);
+    } else if (field == "sparse_initializer") {
+      if (graph == nullptr || index >= graph->sparse_initializer_size()) {
+        return nullptr;
+      }
+      return graph->mutable_sparse_initializer(index)->mutable_values();
+    } else {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+const onnx::TensorProto* TensorAtPath(const onnx::ModelProto& model,
+                                      const std::string& path) {
+  return TensorAtPath(const_cast<onnx::ModelProto*>(&model), path);
 }
 
 }  // namespace onnx_reinit::testing

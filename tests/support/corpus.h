@@ -18,6 +18,13 @@ std::string CorpusPath(const std::string& name);
 // typed field, as double.
 std::vector<double> DecodeValues(const onnx::TensorProto& tensor);
 
+// The tensor at a path of util/tensor_path.h ("graph/initializer[3]",
+// "graph/node[2]/attribute[0]/t", ...), or nullptr.
+onnx::TensorProto* TensorAtPath(onnx::ModelProto* model,
+                                const std::string& path);
+const onnx::TensorProto* TensorAtPath(const onnx::ModelProto& model,
+                                      const std::string& path);
+
 }  // namespace onnx_reinit::testing
 
 #endif  // ONNX_REINIT_TESTS_SUPPORT_CORPUS_H_

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/model_text.h"
+#include "support/rules_for.h"
 
 namespace onnx_reinit {
 namespace {
@@ -15,8 +16,7 @@ namespace {
 PlanOptions Options(const std::string& weight = "he_normal",
                     const std::string& bias = "zeros") {
   PlanOptions options;
-  options.weight_strategy = *ParseStrategy(weight);
-  options.bias_strategy = *ParseStrategy(bias);
+  options.rules = testing::RulesFor(weight, bias);
   return options;
 }
 
@@ -95,7 +95,7 @@ TEST(PlannerTest, UnconsumedInitializerIsKeptWithNoConsumer) {
   EXPECT_FALSE(Find(plan, "orphan").rewrite);
 }
 
-TEST(PlannerTest, InitializerUsedOnlyInASubgraphIsKept) {
+TEST(PlannerTest, OuterInitializerUsedInASubgraphTakesItsRoleThere) {
   auto plan = Plan(R"(
     <ir_version: 8, opset_import: ["" : 14]>
     g (bool cond, float[2, 2] x) => (float[2, 2] y)
@@ -108,9 +108,11 @@ TEST(PlannerTest, InitializerUsedOnlyInASubgraphIsKept) {
     }
   )");
   const TensorPlan& w = Find(plan, "W");
-  EXPECT_EQ(w.role, Role::kUnhandled);
-  EXPECT_EQ(w.reason, "used only inside a subgraph (not handled yet)");
-  EXPECT_FALSE(w.rewrite);
+  EXPECT_EQ(w.role, Role::kWeight);
+  EXPECT_EQ(w.fans.fan_in, 2);
+  EXPECT_TRUE(w.rewrite);
+  EXPECT_EQ(w.scope, "main");
+  EXPECT_THAT(w.consumers, ::testing::ElementsAre("MatMul node #0 input 1"));
 }
 
 TEST(PlannerTest, TiedTensorTakesItsStrongestRoleAndListsEveryConsumer) {
@@ -131,7 +133,7 @@ TEST(PlannerTest, TiedTensorTakesItsStrongestRoleAndListsEveryConsumer) {
                                      "MatMul node \"y_node\" input 1"));
 }
 
-TEST(PlannerTest, LstmParametersAreReportedButNotRewrittenYet) {
+TEST(PlannerTest, LstmParametersHavePerGateFans) {
   auto plan = Plan(R"(
     <ir_version: 8, opset_import: ["" : 14]>
     g (float[3, 1, 2] x) => (float[3, 1, 1, 4] y)
@@ -140,11 +142,15 @@ TEST(PlannerTest, LstmParametersAreReportedButNotRewrittenYet) {
       y = LSTM <hidden_size = 4> (x, W, R)
     }
   )");
-  EXPECT_EQ(Find(plan, "W").role, Role::kUnhandled);
-  EXPECT_EQ(Find(plan, "W").reason,
-            "input 1 (W) of LSTM node \"y_node\": a parameter this version "
-            "does not rewrite");
-  EXPECT_FALSE(Find(plan, "R").rewrite);
+  const TensorPlan& w = Find(plan, "W");
+  EXPECT_EQ(w.role, Role::kRecurrentInput);
+  EXPECT_EQ(w.fans.fan_in, 2);   // input size
+  EXPECT_EQ(w.fans.fan_out, 4);  // hidden size, per gate
+  EXPECT_TRUE(w.rewrite);
+  const TensorPlan& r = Find(plan, "R");
+  EXPECT_EQ(r.role, Role::kRecurrentHidden);
+  EXPECT_EQ(r.fans.fan_in, 4);
+  EXPECT_EQ(r.fans.fan_out, 4);
 }
 
 TEST(PlannerTest, FanBasedBiasOfDynamicWeightIsKeptWithReason) {
@@ -160,8 +166,7 @@ TEST(PlannerTest, FanBasedBiasOfDynamicWeightIsKeptWithReason) {
   const TensorPlan& b = Find(plan, "B");
   EXPECT_EQ(b.role, Role::kBias);
   EXPECT_FALSE(b.rewrite);
-  EXPECT_THAT(b.reason, ::testing::HasSubstr(
-                            "the node's weight \"w\" is not an initializer"));
+  EXPECT_THAT(b.reason, ::testing::HasSubstr("needs fan_in"));
 }
 
 TEST(PlannerTest, ConvTransposeConventionIsSelectable) {

@@ -198,6 +198,7 @@ std::map<std::string, Expected> ExpectedDistributions() {
       {"lecun_uniform", uniform(std::sqrt(3 / fi))},
       {"lecun_normal", normal(std::sqrt(1 / fi))},
       {"fan_in_uniform", uniform(1 / std::sqrt(fi))},
+      {"fan_out_uniform", uniform(1 / std::sqrt(fo))},
   };
 }
 

@@ -12,6 +12,7 @@
 #include "reinit.h"
 #include "support/corpus.h"
 #include "support/model_text.h"
+#include "support/rules_for.h"
 #include "support/stats.h"
 
 namespace onnx_reinit {
@@ -34,8 +35,7 @@ onnx::ModelProto MatMulModel() {
 
 ReinitOptions Options(const std::string& strategy) {
   ReinitOptions options;
-  options.plan.weight_strategy = *ParseStrategy(strategy);
-  options.plan.bias_strategy = *ParseStrategy("zeros");
+  options.plan.rules = testing::RulesFor(strategy, "zeros");
   options.rewrite.seed = 11;
   return options;
 }
@@ -71,7 +71,7 @@ void ExpectOnlyValuesOfWeightChanged(const std::string& in,
       reinterpret_cast<const uint8_t*>(in.data()), in.size()));
   ASSERT_TRUE(scanned.ok()) << scanned.status();
   std::vector<bool> may_change(in.size(), false);
-  for (const ValueField& v : scanned->layout.initializers[0].values) {
+  for (const ValueField& v : scanned->layout.tensors[0].values) {
     for (uint64_t b = v.payload.offset; b < v.payload.end(); ++b) {
       may_change[b] = true;
     }

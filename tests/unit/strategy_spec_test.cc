@@ -123,6 +123,7 @@ TEST(ParseStrategyTest, FillsEveryDefault) {
   EXPECT_EQ(Canonical("lecun_uniform"), "lecun_uniform");
   EXPECT_EQ(Canonical("lecun_normal"), "lecun_normal");
   EXPECT_EQ(Canonical("fan_in_uniform"), "fan_in_uniform");
+  EXPECT_EQ(Canonical("fan_out_uniform"), "fan_out_uniform");
 }
 
 TEST(ParseStrategyTest, MapsAliasesToCanonicalNames) {
@@ -187,7 +188,8 @@ TEST(ParseStrategyTest, RejectsBadStrategiesWithExactMessages) {
       {"foo",
        "unknown strategy \"foo\"; known: uniform, zeros, ones, constant, "
        "random_sign, normal, xavier_uniform, xavier_normal, he_uniform, "
-       "he_normal, lecun_uniform, lecun_normal, fan_in_uniform"},
+       "he_normal, lecun_uniform, lecun_normal, fan_in_uniform, "
+       "fan_out_uniform"},
       {"normal(sd=1)",
        "strategy \"normal\": unknown parameter \"sd\"; accepted: mean, std"},
       {"zeros(value=1)",
@@ -257,9 +259,10 @@ TEST(StrategyTest, NeedsFansOnlyForFanBasedStrategies) {
        {"uniform", "zeros", "ones", "constant", "random_sign", "normal"}) {
     EXPECT_FALSE(ParseStrategy(text)->needs_fans()) << text;
   }
-  for (const char* text : {"xavier_uniform", "xavier_normal", "he_uniform",
-                           "he_normal", "he_normal(mode=fan_out)",
-                           "lecun_uniform", "lecun_normal", "fan_in_uniform"}) {
+  for (const char* text :
+       {"xavier_uniform", "xavier_normal", "he_uniform", "he_normal",
+        "he_normal(mode=fan_out)", "lecun_uniform", "lecun_normal",
+        "fan_in_uniform", "fan_out_uniform"}) {
     EXPECT_TRUE(ParseStrategy(text)->needs_fans()) << text;
   }
 }
@@ -323,6 +326,8 @@ TEST(StrategyTest, FanBasedStrategiesFollowTheirFormulas) {
   ExpectNormal(DistributionOf("lecun_normal", fans), 0, std::sqrt(1.0 / 300));
   ExpectUniform(DistributionOf("fan_in_uniform", fans), -1 / std::sqrt(300.0),
                 1 / std::sqrt(300.0));
+  ExpectUniform(DistributionOf("fan_out_uniform", fans), -1 / std::sqrt(200.0),
+                1 / std::sqrt(200.0));
 }
 
 TEST(StrategyTest, UnknownFanIsAFailedPreconditionNamingTheFan) {
@@ -349,6 +354,12 @@ TEST(StrategyTest, UnknownFanIsAFailedPreconditionNamingTheFan) {
               absl::StatusCode::kFailedPrecondition,
               "strategy \"fan_in_uniform\" needs fan_in, but this tensor's "
               "fan_in is unknown (fan_in=-3)");
+  // fan_out_uniform needs only fan_out (an LSTM's hidden size).
+  EXPECT_TRUE(ParseStrategy("fan_out_uniform")->DistributionFor({0, 10}).ok());
+  ExpectError(ParseStrategy("fan_out_uniform")->DistributionFor({10, 0}),
+              absl::StatusCode::kFailedPrecondition,
+              "strategy \"fan_out_uniform\" needs fan_out, but this tensor's "
+              "fan_out is unknown (fan_out=0)");
 }
 
 TEST(StrategyTest, DefaultConstructedStrategyHasNoDistribution) {

@@ -1,0 +1,367 @@
+#include "graph/model_index.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "graph/node_label.h"
+#include "graph/fans.h"
+#include "util/tensor_path.h"
+
+namespace onnx_reinit {
+namespace {
+
+constexpr int kMaxDepth = 64;
+
+// Ops that hand their input 0 on unchanged in meaning.
+bool IsPassThrough(const onnx::NodeProto& node) {
+  if (!node.domain().empty() && node.domain() != "ai.onnx") return false;
+  static constexpr const char* kOps[] = {
+      "Identity", "Cast",    "Transpose", "Reshape",
+      "Squeeze",  "Unsqueeze", "Flatten", "DequantizeLinear"};
+  for (const char* op : kOps) {
+    if (node.op_type() == op) return true;
+  }
+  return false;
+}
+
+std::vector<int64_t> IntsAttribute(const onnx::NodeProto& node,
+                                   const char* name, bool* found) {
+  for (const onnx::AttributeProto& attr : node.attribute()) {
+    if (attr.name() == name) {
+      *found = true;
+      return {attr.ints().begin(), attr.ints().end()};
+    }
+  }
+  *found = false;
+  return {};
+}
+
+// Normalizes possibly negative axes against `rank`; false when out of range.
+bool NormalizeAxes(std::vector<int64_t>* axes, int64_t rank) {
+  for (int64_t& a : *axes) {
+    if (a < 0) a += rank;
+    if (a < 0 || a >= rank) return false;
+  }
+  std::sort(axes->begin(), axes->end());
+  return true;
+}
+
+}  // namespace
+
+ModelIndex::ModelIndex(const onnx::ModelProto& model) : model_(model) {
+  AddGraph(model.graph(), "graph", "main", nullptr);
+  for (int i = 0; i < model.training_info_size(); ++i) {
+    const auto& info = model.training_info(i);
+    const std::string base = ChildPath("", "training_info", i);
+    if (info.has_initialization()) {
+      AddGraph(info.initialization(), ChildPath(base, "initialization"),
+               "training", nullptr);
+    }
+    if (info.has_algorithm()) {
+      AddGraph(info.algorithm(), ChildPath(base, "algorithm"), "training",
+               scopes_.front().get());
+    }
+  }
+  for (const onnx::FunctionProto& function : model.functions()) {
+    auto scope = std::make_unique<Scope>();
+    scope->nodes = &function.node();
+    scope->function = &function;
+    scope->path = absl::StrCat("function ", function.name());
+    scope->scope = "function";
+    for (int n = 0; n < function.node_size(); ++n) {
+      const onnx::NodeProto& node = function.node(n);
+      for (const std::string& out : node.output()) scope->producer[out] = n;
+      for (int s = 0; s < node.input_size(); ++s) {
+        if (!node.input(s).empty()) scope->uses[node.input(s)].push_back({n, s});
+      }
+    }
+    function_scopes_[&function] = scope.get();
+    scopes_.push_back(std::move(scope));
+  }
+}
+
+Scope* ModelIndex::AddGraph(const onnx::GraphProto& graph,
+                            const std::string& path, const std::string& kind,
+                            const Scope* parent) {
+  scopes_.push_back(std::make_unique<Scope>());
+  Scope* scope = scopes_.back().get();
+  scope->nodes = &graph.node();
+  scope->graph = &graph;
+  scope->path = path;
+  scope->scope = kind;
+  scope->parent = parent;
+  auto add_site = [&](TensorSite site) {
+    site_by_name_[scope][site.name] = sites_.size();
+    sites_.push_back(std::move(site));
+  };
+  for (int i = 0; i < graph.initializer_size(); ++i) {
+    add_site({TensorSite::Kind::kInitializer,
+              ChildPath(path, "initializer", i), graph.initializer(i).name(),
+              &graph.initializer(i), scope});
+  }
+  for (int i = 0; i < graph.sparse_initializer_size(); ++i) {
+    const onnx::SparseTensorProto& sparse = graph.sparse_initializer(i);
+    add_site({TensorSite::Kind::kSparseInitializer,
+              ChildPath(path, "sparse_initializer", i), sparse.values().name(),
+              &sparse.values(), scope});
+  }
+  for (int n = 0; n < graph.node_size(); ++n) {
+    const onnx::NodeProto& node = graph.node(n);
+    for (const std::string& out : node.output()) scope->producer[out] = n;
+    for (int s = 0; s < node.input_size(); ++s) {
+      if (!node.input(s).empty()) scope->uses[node.input(s)].push_back({n, s});
+    }
+    const std::string node_path = ChildPath(path, "node", n);
+    for (int a = 0; a < node.attribute_size(); ++a) {
+      const onnx::AttributeProto& attr = node.attribute(a);
+      const std::string attr_path = ChildPath(node_path, "attribute", a);
+      if (attr.has_t() && node.op_type() == "Constant" &&
+          (node.domain().empty() || node.domain() == "ai.onnx") &&
+          attr.name() == "value" && node.output_size() > 0) {
+        add_site({TensorSite::Kind::kConstant, ChildPath(attr_path, "t"),
+                  node.output(0), &attr.t(), scope});
+      }
+      if (attr.has_g()) {
+        scope->children.push_back(
+            AddGraph(attr.g(), ChildPath(attr_path, "g"), "subgraph", scope));
+      }
+      for (int g = 0; g < attr.graphs_size(); ++g) {
+        scope->children.push_back(AddGraph(
+            attr.graphs(g), ChildPath(attr_path, "graphs", g), "subgraph",
+            scope));
+      }
+    }
+  }
+  return scope;
+}
+
+const onnx::FunctionProto* ModelIndex::FindFunction(
+    const onnx::NodeProto& node) const {
+  for (const onnx::FunctionProto& f : model_.functions()) {
+    if (f.name() == node.op_type() && f.domain() == node.domain()) return &f;
+  }
+  return nullptr;
+}
+
+int ModelIndex::Opset(const std::string& domain) const {
+  for (const onnx::OperatorSetIdProto& opset : model_.opset_import()) {
+    const bool same = opset.domain() == domain ||
+                      (domain.empty() && opset.domain() == "ai.onnx") ||
+                      (domain == "ai.onnx" && opset.domain().empty());
+    if (same) return static_cast<int>(opset.version());
+  }
+  return std::numeric_limits<int>::max();
+}
+
+std::vector<FinalUse> ModelIndex::FinalUses(const std::string& name,
+                                            const Scope* scope) const {
+  std::vector<FinalUse> out;
+  CollectUses(name, scope, "", false, Binding{}, 0, &out);
+  return out;
+}
+
+void ModelIndex::CollectUses(const std::string& name, const Scope* scope,
+                             const std::string& via, bool quantized,
+                             const Binding& binding, int depth,
+                             std::vector<FinalUse>* out) const {
+  if (depth > kMaxDepth) return;
+  auto found = scope->uses.find(name);
+  if (found != scope->uses.end()) {
+    for (const Scope::Use& use : found->second) {
+      const onnx::NodeProto& node = scope->nodes->Get(use.node);
+      if (use.slot == 0 && IsPassThrough(node) && node.output_size() > 0) {
+        CollectUses(node.output(0), scope,
+                    absl::StrCat(via, NodeLabel(node, use.node), " -> "),
+                    quantized || node.op_type() == "DequantizeLinear",
+                    binding, depth + 1, out);
+        continue;
+      }
+      if (const onnx::FunctionProto* f = FindFunction(node)) {
+        if (use.slot < f->input_size()) {
+          CollectUses(f->input(use.slot), function_scopes_.at(f),
+                      absl::StrCat(via, NodeLabel(node, use.node), " -> "),
+                      quantized,
+                      Binding{f->input(use.slot), ViewDims(name, scope)},
+                      depth + 1, out);
+        }
+        continue;
+      }
+      out->push_back({&node, use.node, use.slot, scope, via, quantized,
+                      binding.formal, binding.dims});
+    }
+  }
+  for (const Scope* child : scope->children) {
+    CollectUses(name, child, via, quantized, binding, depth + 1, out);
+  }
+}
+
+const onnx::NodeProto* ModelIndex::Producer(const std::string& name,
+                                            const Scope* scope,
+                                            const Scope** where,
+                                            int* index) const {
+  for (const Scope* s = scope; s != nullptr; s = s->parent) {
+    auto it = s->producer.find(name);
+    if (it != s->producer.end()) {
+      if (where) *where = s;
+      if (index) *index = it->second;
+      return &s->nodes->Get(it->second);
+    }
+  }
+  return nullptr;
+}
+
+const TensorSite* ModelIndex::FindSite(const std::string& name,
+                                       const Scope* scope) const {
+  for (const Scope* s = scope; s != nullptr; s = s->parent) {
+    auto by_scope = site_by_name_.find(s);
+    if (by_scope == site_by_name_.end()) continue;
+    auto it = by_scope->second.find(name);
+    if (it != by_scope->second.end()) return &sites_[it->second];
+  }
+  return nullptr;
+}
+
+std::optional<std::vector<int64_t>> ModelIndex::ConstantInts(
+    const std::string& name, const Scope* scope) const {
+  const TensorSite* site = FindSite(name, scope);
+  if (site == nullptr) return std::nullopt;
+  const onnx::TensorProto& t = *site->tensor;
+  std::vector<int64_t> values;
+  if (t.data_type() == onnx::TensorProto::INT64) {
+    if (!t.raw_data().empty()) {
+      values.resize(t.raw_data().size() / 8);
+      std::memcpy(values.data(), t.raw_data().data(), values.size() * 8);
+    } else {
+      values.assign(t.int64_data().begin(), t.int64_data().end());
+    }
+  } else if (t.data_type() == onnx::TensorProto::INT32) {
+    if (!t.raw_data().empty()) {
+      std::vector<int32_t> v(t.raw_data().size() / 4);
+      std::memcpy(v.data(), t.raw_data().data(), v.size() * 4);
+      values.assign(v.begin(), v.end());
+    } else {
+      values.assign(t.int32_data().begin(), t.int32_data().end());
+    }
+  } else {
+    return std::nullopt;
+  }
+  int64_t expected = 1;
+  for (int64_t d : t.dims()) expected *= d;
+  if (static_cast<int64_t>(values.size()) != expected) return std::nullopt;
+  return values;
+}
+
+std::optional<std::vector<int64_t>> ModelIndex::ViewDims(
+    const std::string& name, const Scope* scope) const {
+  if (const TensorSite* site = FindSite(name, scope)) {
+    return std::vector<int64_t>(site->tensor->dims().begin(),
+                                site->tensor->dims().end());
+  }
+  const Scope* where = nullptr;
+  const onnx::NodeProto* node = Producer(name, scope, &where);
+  if (node == nullptr || !IsPassThrough(*node) || node->input_size() == 0) {
+    return std::nullopt;
+  }
+  std::optional<std::vector<int64_t>> in = ViewDims(node->input(0), where);
+  if (!in) return std::nullopt;
+  const std::string& op = node->op_type();
+  const int64_t rank = static_cast<int64_t>(in->size());
+  if (op == "Identity" || op == "Cast" || op == "DequantizeLinear") return in;
+  if (op == "Transpose") {
+    bool found = false;
+    std::vector<int64_t> perm = IntsAttribute(*node, "perm", &found);
+    if (!found) {
+      for (int64_t i = rank - 1; i >= 0; --i) perm.push_back(i);
+    }
+    if (static_cast<int64_t>(perm.size()) != rank) return std::nullopt;
+    std::vector<int64_t> out;
+    for (int64_t p : perm) {
+      if (p < 0 || p >= rank) return std::nullopt;
+      out.push_back((*in)[p]);
+    }
+    return out;
+  }
+  if (op == "Flatten") {
+    int64_t axis = IntAttribute(*node, "axis", 1);
+    if (axis < 0) axis += rank;
+    if (axis < 0 || axis > rank) return std::nullopt;
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < rank; ++i) ((i < axis) ? outer : inner) *= (*in)[i];
+    return std::vector<int64_t>{outer, inner};
+  }
+  if (op == "Reshape") {
+    if (node->input_size() < 2) return std::nullopt;
+    std::optional<std::vector<int64_t>> shape =
+        ConstantInts(node->input(1), where);
+    if (!shape) return std::nullopt;
+    int64_t total = 1;
+    for (int64_t d : *in) total *= d;
+    const bool allow_zero = IntAttribute(*node, "allowzero", 0) != 0;
+    int64_t known = 1;
+    int infer = -1;
+    std::vector<int64_t> out = *shape;
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (out[i] == 0 && !allow_zero) {
+        if (static_cast<int64_t>(i) >= rank) return std::nullopt;
+        out[i] = (*in)[i];
+      }
+      if (out[i] == -1) {
+        if (infer >= 0) return std::nullopt;
+        infer = static_cast<int>(i);
+      } else {
+        known *= out[i];
+      }
+    }
+    if (infer >= 0) {
+      if (known == 0 || total % known != 0) return std::nullopt;
+      out[infer] = total / known;
+    }
+    return out;
+  }
+  // Squeeze / Unsqueeze: axes from the attribute (opset < 13) or input 1.
+  bool found = false;
+  std::vector<int64_t> axes = IntsAttribute(*node, "axes", &found);
+  if (!found && node->input_size() > 1 && !node->input(1).empty()) {
+    std::optional<std::vector<int64_t>> from_input =
+        ConstantInts(node->input(1), where);
+    if (!from_input) return std::nullopt;
+    axes = *from_input;
+    found = true;
+  }
+  if (op == "Squeeze") {
+    std::vector<int64_t> out;
+    if (!found) {
+      for (int64_t d : *in) {
+        if (d != 1) out.push_back(d);
+      }
+      return out;
+    }
+    if (!NormalizeAxes(&axes, rank)) return std::nullopt;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!std::binary_search(axes.begin(), axes.end(), i)) {
+        out.push_back((*in)[i]);
+      }
+    }
+    return out;
+  }
+  if (op == "Unsqueeze") {
+    const int64_t out_rank = rank + static_cast<int64_t>(axes.size());
+    if (!NormalizeAxes(&axes, out_rank)) return std::nullopt;
+    std::vector<int64_t> out;
+    size_t next = 0;
+    for (int64_t i = 0; i < out_rank; ++i) {
+      if (std::binary_search(axes.begin(), axes.end(), i)) {
+        out.push_back(1);
+      } else {
+        if (next >= in->size()) return std::nullopt;
+        out.push_back((*in)[next++]);
+      }
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+}  // namespace onnx_reinit

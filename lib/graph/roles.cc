@@ -1,0 +1,137 @@
+#include "graph/roles.h"
+
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "graph/node_label.h"
+#include "graph/patterns.h"
+#include "onnx/defs/schema.h"
+
+namespace onnx_reinit {
+namespace {
+
+// The formal name of an input ("shape" for Reshape input 1), or "".
+std::string InputName(const ModelIndex& index, const onnx::NodeProto& node,
+                      int slot) {
+  const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(
+      node.op_type(), index.Opset(node.domain()), node.domain());
+  if (schema == nullptr || schema->inputs().empty()) return "";
+  const auto& inputs = schema->inputs();
+  if (slot < static_cast<int>(inputs.size())) return inputs[slot].GetName();
+  if (inputs.back().GetOption() == onnx::OpSchema::Variadic) {
+    return inputs.back().GetName();
+  }
+  return "";
+}
+
+std::string Where(const ModelIndex& index, const FinalUse& use) {
+  const std::string name = InputName(index, *use.node, use.slot);
+  return absl::StrCat("input ", use.slot, name.empty() ? "" : " (", name,
+                      name.empty() ? "" : ")", " of ",
+                      NodeLabel(*use.node, use.node_index));
+}
+
+// A consumer's candidate role and how to find its fans.
+struct Candidate {
+  Role role = Role::kNotWeight;
+  const FinalUse* use = nullptr;
+  const SlotRule* rule = nullptr;
+  std::optional<PatternMatch> pattern;
+};
+
+absl::StatusOr<Fans> FansOf(const ModelIndex& index, FanRule rule,
+                            const onnx::NodeProto& node, int slot,
+                            const Scope* scope, const std::string& label,
+                            FanConvention convention,
+                            const FinalUse* use = nullptr) {
+  if (rule == FanRule::kNone || slot < 0 || slot >= node.input_size()) {
+    return Fans{};
+  }
+  std::optional<std::vector<int64_t>> dims =
+      index.ViewDims(node.input(slot), scope);
+  if (!dims && use != nullptr && !use->formal.empty() &&
+      node.input(slot) == use->formal) {
+    dims = use->formal_dims;  // an argument of a function call
+  }
+  if (!dims) return Fans{};  // computed weight: fans unknown
+  absl::StatusOr<Fans> fans = ComputeFans(rule, node, *dims, convention, slot);
+  if (!fans.ok()) {
+    const TensorSite* site = index.FindSite(node.input(slot), scope);
+    const char* kind =
+        site == nullptr ? ""
+        : site->kind == TensorSite::Kind::kConstant ? "constant "
+                                                     : "initializer ";
+    return absl::Status(
+        fans.status().code(),
+        absl::StrCat(label, " input ", slot, " (", kind, "\"",
+                     node.input(slot), "\", dims [",
+                     absl::StrJoin(*dims, ", "), "]): ",
+                     fans.status().message()));
+  }
+  return fans;
+}
+
+}  // namespace
+
+absl::StatusOr<RoleDecision> DecideRole(const ModelIndex& index,
+                                        const TensorSite& site,
+                                        FanConvention convention) {
+  RoleDecision decision;
+  const std::vector<FinalUse> uses = index.FinalUses(site.name, site.scope);
+  if (uses.empty()) {
+    decision.why = "no consumer";
+    return decision;
+  }
+  decision.has_consumer = true;
+  std::vector<Candidate> candidates;
+  for (const FinalUse& use : uses) {
+    decision.consumers.push_back(absl::StrCat(
+        use.via, NodeLabel(*use.node, use.node_index), " input ", use.slot));
+    Candidate c;
+    c.use = &use;
+    c.rule = FindSlotRule(use.node->domain(), use.node->op_type(), use.slot);
+    if (c.rule != nullptr) {
+      c.role = c.rule->role;
+    } else if ((c.pattern = MatchPattern(index, use))) {
+      c.role = c.pattern->role;
+    }
+    candidates.push_back(std::move(c));
+  }
+  const Candidate* best = &candidates.front();
+  for (const Candidate& c : candidates) {
+    if (static_cast<int>(c.role) < static_cast<int>(best->role)) best = &c;
+  }
+  const FinalUse& use = *best->use;
+  const std::string label = NodeLabel(*use.node, use.node_index);
+  decision.role = best->role;
+  decision.op_type = use.node->op_type();
+  decision.node = use.node->name();
+  decision.quantized = use.quantized;
+  if (best->role == Role::kNotWeight) {
+    decision.why = absl::StrCat(use.via, Where(index, use), ": not a weight");
+    return decision;
+  }
+  if (best->rule != nullptr) {
+    const SlotRule& rule = *best->rule;
+    const int slot = rule.weight_slot >= 0 ? rule.weight_slot : use.slot;
+    absl::StatusOr<Fans> fans = FansOf(index, rule.fan_rule, *use.node, slot,
+                                       use.scope, label, convention, &use);
+    if (!fans.ok()) return fans.status();
+    decision.fans = *fans;
+    decision.why = absl::StrCat(use.via, Where(index, use));
+  } else {
+    const PatternMatch& p = *best->pattern;
+    if (p.weight_node != nullptr && p.weight_slot >= 0) {
+      absl::StatusOr<Fans> fans =
+          FansOf(index, p.weight_rule, *p.weight_node, p.weight_slot,
+                 p.weight_scope, NodeLabel(*p.weight_node, 0), convention);
+      if (fans.ok()) decision.fans = *fans;  // a pattern never fails a run
+    }
+    decision.why = absl::StrCat(use.via, Where(index, use), ": ", p.why);
+  }
+  return decision;
+}
+
+}  // namespace onnx_reinit

@@ -1,0 +1,89 @@
+// The built-in rules: the defaults (one row per role) and the profiles.
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "rules/rules.h"
+#include "rules/rules_internal.h"
+
+namespace onnx_reinit {
+namespace rules_internal {
+
+const std::vector<RoleAction>& DefaultRules() {
+  static const auto* const rules = new std::vector<RoleAction>{
+      {"weight", "he_normal"},
+      {"bias", "zeros"},
+      {"embedding", "normal(mean=0, std=1)"},  // torch's nn.Embedding
+      {"recurrent_input", "he_normal"},
+      {"recurrent_hidden", "he_normal"},
+      {"recurrent_bias", "zeros"},
+      {"recurrent_peephole", "zeros"},
+      {"norm_scale", "ones"},
+      {"norm_bias", "zeros"},
+      {"running_mean", "zeros"},
+      {"running_var", "ones"},
+      {"prelu_slope", "constant(value=0.25)"},  // torch's nn.PReLU
+      {"not_weight", "keep"},
+      // A role this table does not know (a newer planner's): leave it.
+      {"", "keep"},
+  };
+  return *rules;
+}
+
+namespace {
+
+// torch's reset_parameters, module by module.
+const std::vector<RoleAction>* TorchRules() {
+  static const auto* const rules = new std::vector<RoleAction>{
+      // Linear/Conv: kaiming_uniform(a=√5) = U(±1/√fan_in); the bias uses
+      // the weight's fan_in.
+      {"weight", "fan_in_uniform"},
+      {"bias", "fan_in_uniform"},
+      // LSTM/GRU/RNN: every parameter U(±1/√hidden_size); the planner gives
+      // each recurrent tensor fan_out = hidden_size.
+      {"recurrent_input", "fan_out_uniform"},
+      {"recurrent_hidden", "fan_out_uniform"},
+      {"recurrent_bias", "fan_out_uniform"},
+      {"recurrent_peephole", "fan_out_uniform"},
+      {"embedding", "normal(mean=0, std=1)"},
+      {"norm_scale", "ones"},
+      {"norm_bias", "zeros"},
+      {"running_mean", "zeros"},
+      {"running_var", "ones"},
+      {"prelu_slope", "constant(value=0.25)"},
+  };
+  return rules;
+}
+
+}  // namespace
+
+const std::vector<ProfileRow>& ProfileTable() {
+  static const auto* const table = new std::vector<ProfileRow>{
+      {Profile::kTorch, "torch", TorchRules(), ""},
+      // Keras initializes LSTM/GRU recurrent kernels orthogonally. A later
+      // issue adds the orthogonal strategy and, with it, this profile's rules.
+      {Profile::kKeras, "keras", nullptr,
+       "profile \"keras\" needs the orthogonal strategy for recurrent "
+       "kernels, which this version does not have yet"},
+  };
+  return *table;
+}
+
+}  // namespace rules_internal
+
+absl::StatusOr<Profile> ParseProfile(absl::string_view text) {
+  if (text.empty() || text == "none") return Profile::kNone;
+  std::vector<absl::string_view> known;
+  for (const rules_internal::ProfileRow& row : rules_internal::ProfileTable()) {
+    if (row.name == text) return row.profile;
+    known.push_back(row.name);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown profile \"", text, "\"; known: ", absl::StrJoin(known, ", ")));
+}
+
+}  // namespace onnx_reinit
