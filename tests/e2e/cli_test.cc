@@ -235,5 +235,66 @@ TEST(CliTest, ReportHoldsMeasuredStatistics) {
             (std::vector<std::string>{"out.onnx", "report.json"}));
 }
 
+TEST(CliTest, UnknownRoleInARuleIsAUsageErrorBeforeAnythingIsRead) {
+  const std::string dir = MakeTempDir();
+  auto r = RunCli({dir + "/not-even-there.onnx", "-o", dir + "/out.onnx",
+                   "--rule=role=embeding:zeros"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "onnx-reinit: error: --rule 1 \"role=embeding:zeros\": unknown "
+            "role \"embeding\"; known: weight, bias, embedding, "
+            "recurrent_input, recurrent_hidden, recurrent_bias, "
+            "recurrent_peephole, norm_scale, norm_bias, running_mean, "
+            "running_var, prelu_slope, not_weight\n");
+  EXPECT_TRUE(ListDir(dir).empty());
+}
+
+TEST(CliTest, BadRegexInAConfigFileIsAUsageErrorNamingTheFileAndRule) {
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/rules.textproto",
+            "rule { select { role: \"weight\" } strategy: \"zeros\" }\n"
+            "rule { select { name_regex: \"([\" } keep: true }\n");
+  auto r = RunCli({CorpusPath("mlp"), "-o", dir + "/out.onnx",
+                   "--config=" + dir + "/rules.textproto"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "onnx-reinit: error: " + dir +
+                       "/rules.textproto: rule 2: name_regex \"([\": missing "
+                       "]: [\n");
+  EXPECT_EQ(ListDir(dir), std::vector<std::string>{"rules.textproto"});
+}
+
+TEST(CliTest, MissingConfigFileAndKerasProfileAreUsageErrors) {
+  auto missing = RunCli({CorpusPath("mlp"), "--plan", "--config=/nope.json"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err,
+            "onnx-reinit: error: cannot open config file \"/nope.json\": No "
+            "such file or directory\n");
+  auto keras = RunCli({CorpusPath("mlp"), "--plan", "--profile=keras"});
+  EXPECT_EQ(keras.exit_code, 2);
+  EXPECT_EQ(keras.err,
+            "onnx-reinit: error: profile \"keras\" needs the orthogonal "
+            "strategy for recurrent kernels, which this version does not "
+            "have yet\n");
+}
+
+TEST(CliTest, RulesFromFlagsAndAJsonConfigSingleOutTensorsInThePlan) {
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/rules.json",
+            "{\"rule\": [{\"select\": {\"nameRegex\": "
+            "\"onnx::LSTM_22[56]\"}, \"keep\": true}]}");
+  auto r = RunCli({CorpusPath("lstm_lm"), "--plan", "--format=json",
+                   "--config=" + dir + "/rules.json",
+                   "--rule=role=embedding:normal(std=0.02)"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"rule\": \"--rule 1 (role=embedding)\""),
+            std::string::npos);
+  EXPECT_NE(r.out.find("\"strategy\": \"normal(mean=0, std=0.02)\""),
+            std::string::npos);
+  EXPECT_NE(r.out.find("\"reason\": \"kept by config rule 1 "
+                       "(name=~onnx::LSTM_22[56])\""),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 }  // namespace onnx_reinit
