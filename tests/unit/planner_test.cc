@@ -197,5 +197,35 @@ TEST(PlannerTest, IntegerWeightIsKeptBecauseOfItsDtype) {
   EXPECT_EQ(Find(plan, "W").reason, "dtype INT32 is not a floating-point type");
 }
 
+TEST(PlannerTest, SparseInitializerIsReportedAndLeftAlone) {
+  onnx::ModelProto model = testing::ParseModel(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (float[2, 4] x) => (float[2, 4] y)
+    {
+      y = MatMul (x, S)
+    }
+  )");
+  onnx::SparseTensorProto* sparse =
+      model.mutable_graph()->add_sparse_initializer();
+  sparse->add_dims(4);
+  sparse->add_dims(4);
+  sparse->mutable_values()->set_name("S");
+  sparse->mutable_values()->set_data_type(onnx::TensorProto::FLOAT);
+  sparse->mutable_values()->add_dims(2);
+  sparse->mutable_values()->add_float_data(1);
+  sparse->mutable_values()->add_float_data(2);
+  sparse->mutable_indices()->set_data_type(onnx::TensorProto::INT64);
+  sparse->mutable_indices()->add_dims(2);
+  sparse->mutable_indices()->add_int64_data(0);
+  sparse->mutable_indices()->add_int64_data(5);
+  PlanOptions options = Options();
+  absl::StatusOr<std::vector<TensorPlan>> plan = BuildPlan(model, options);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  const TensorPlan& s = Find(*plan, "S");
+  EXPECT_EQ(s.path, "graph/sparse_initializer[0]");
+  EXPECT_FALSE(s.rewrite);
+  EXPECT_EQ(s.reason, "sparse_initializer: left alone");
+}
+
 }  // namespace
 }  // namespace onnx_reinit
