@@ -38,6 +38,20 @@ for s in "${strategies[@]}"; do
   node "$ort/check_model.js" "${allow[@]}" "${outputs[@]}" || failed=1
   rm -f "${outputs[@]}"
 done
+# --profile=torch: every corpus model, torch's own per-layer initialization.
+outputs=()
+for model in "$corpus"/*.onnx; do
+  out="$work/$(basename "$model" .onnx).onnx"
+  if ! "$cli" "$model" -o "$out" --profile=torch --seed=3 >/dev/null; then
+    echo "FAIL onnx-reinit $model --profile=torch"
+    failed=1
+    continue
+  fi
+  outputs+=("$out")
+done
+echo "== profile torch"
+node "$ort/check_model.js" "${outputs[@]}" || failed=1
+rm -f "${outputs[@]}"
 if [ "$failed" != 0 ]; then
   echo "some models failed the ONNX Runtime check"
   exit 1
