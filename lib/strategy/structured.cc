@@ -1,0 +1,290 @@
+#include "strategy/structured.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <mutex>  // NOLINT(build/c++11): std::call_once
+#include <utility>
+#include <vector>
+
+#include "absl/numeric/int128.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "random/philox.h"
+#include "random/transforms.h"
+#include "strategy/distribution.h"
+#include "strategy/sampler.h"
+
+// Eigen must never start threads of its own (the values must not depend on
+// the thread count, and callers run fills on their own threads).
+#define EIGEN_DONT_PARALLELIZE
+#include <Eigen/Core>
+#include <Eigen/QR>
+
+namespace onnx_reinit {
+namespace {
+
+constexpr int64_t kMaxElements = int64_t{1} << 62;
+
+absl::Status CheckDims(absl::Span<const int64_t> dims) {
+  int64_t count = 1;
+  for (int64_t d : dims) {
+    if (d < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("dims must be non-negative, got ", d));
+    }
+  }
+  for (int64_t d : dims) {
+    if (d == 0) return absl::OkStatus();  // empty: no overflow possible
+  }
+  for (int64_t d : dims) {
+    if (count > kMaxElements / d) {
+      return absl::InvalidArgumentError("tensor has more than 2^62 elements");
+    }
+    count *= d;
+  }
+  return absl::OkStatus();
+}
+
+int64_t ElementCount(absl::Span<const int64_t> dims) {
+  int64_t count = 1;
+  for (int64_t d : dims) count *= d;
+  return count;
+}
+
+absl::Status CheckGain(double gain) {
+  if (!std::isfinite(gain)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("gain must be finite, got ", gain));
+  }
+  return absl::OkStatus();
+}
+
+// Eigen's matrix products pick their blocking (and so the order in which
+// partial sums are added) from the CPU's cache sizes, read with cpuid on first
+// use: 600x600 gives other bits with L1/L2 = 48K/2M than with 32K/256K.
+// Fixing the sizes makes the bits of one build (Eigen version, SIMD level of
+// the compile flags) the same on every machine it runs on. Eigen keeps the
+// sizes in one process-wide variable; this file is the library's only Eigen
+// user, and every use goes through here first (std::call_once orders the
+// write before any read). The values are Eigen's own x86 defaults; on this
+// project's 2-core EPYC the speed differs by < 5% from the cpuid values.
+void FixEigenCacheSizes() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Eigen::setCpuCacheSizes(/*l1=*/32 * 1024, /*l2=*/256 * 1024,
+                            /*l3=*/2 * 1024 * 1024);
+  });
+}
+
+using RowMajorMatrix =
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// One block of FillOrthogonal, in place: `block` holds rows x cols N(0, 1)
+// values (row-major) on entry and gain * Q on return. `a`, `q` and `qr` are
+// reused between blocks; they are Eigen-owned (aligned), so the vectorized
+// reductions split their sums the same way whatever `block`'s address.
+void OrthogonalBlock(int64_t rows, int64_t cols, double gain, double* block,
+                     Eigen::MatrixXd* a, Eigen::MatrixXd* q,
+                     Eigen::HouseholderQR<Eigen::MatrixXd>* qr) {
+  Eigen::Map<RowMajorMatrix> values(block, rows, cols);
+  const bool transpose = rows < cols;
+  if (transpose) {
+    *a = values.transpose();
+  } else {
+    *a = values;
+  }
+  qr->compute(*a);
+  const Eigen::Index m = a->rows();
+  const Eigen::Index n = a->cols();
+  if (m == n) {
+    // The product with an identity lets Eigen skip the known zeros.
+    *q = qr->householderQ() * Eigen::MatrixXd::Identity(m, m);
+  } else {
+    q->setIdentity(m, n);
+    q->applyOnTheLeft(qr->householderQ());
+  }
+  const auto& r = qr->matrixQR();
+  for (Eigen::Index j = 0; j < n; ++j) {
+    const double scale = r(j, j) < 0 ? -gain : gain;
+    q->col(j) *= scale;
+  }
+  if (transpose) {
+    values = q->transpose();
+  } else {
+    values = *q;
+  }
+}
+
+// Draws a uniform integer in [0, n), n >= 1, from column `column`'s word
+// stream of FillSparse (words t, t+1, ...; advances *t past the words used).
+// Lemire, "Fast random integer generation in an interval" (2019): the high
+// word of w * n, rejecting w when the low word is below 2^64 mod n, which
+// leaves exactly floor(2^64 / n) accepted words per result.
+uint64_t BoundedDraw(PhiloxKey key, uint64_t column, uint64_t n, uint64_t* t) {
+  const uint64_t threshold = (0 - n) % n;  // 2^64 mod n
+  while (true) {
+    const BlockWords words =
+        PhiloxBlock(key, (column << 32) + (*t >> 1), /*stream=*/1);
+    const uint64_t w = (*t & 1) == 0 ? words.w0 : words.w1;
+    ++*t;
+    const absl::uint128 x = absl::uint128(w) * n;
+    if (absl::Uint128Low64(x) >= threshold) return absl::Uint128High64(x);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<MatrixBlocks> TorchFlattening(absl::Span<const int64_t> dims) {
+  if (dims.size() < 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("orthogonal needs rank >= 2, got rank ", dims.size()));
+  }
+  if (absl::Status s = CheckDims(dims); !s.ok()) return s;
+  MatrixBlocks m;
+  m.blocks = 1;
+  m.rows = dims[0];
+  m.cols = ElementCount(dims.subspan(1));
+  return m;
+}
+
+absl::Status FillOrthogonal(const MatrixBlocks& m, double gain, PhiloxKey key,
+                            double* out) {
+  if (m.blocks < 0 || m.rows < 0 || m.cols < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("blocks, rows and cols must be non-negative, got ",
+                     m.blocks, ", ", m.rows, ", ", m.cols));
+  }
+  const int64_t shape[] = {m.blocks, m.rows, m.cols};
+  if (absl::Status s = CheckDims(shape); !s.ok()) return s;
+  if (absl::Status s = CheckGain(gain); !s.ok()) return s;
+  const int64_t per_block = m.rows * m.cols;
+  const int64_t count = m.blocks * per_block;
+  if (count == 0) return absl::OkStatus();
+
+  SampleValues(Distribution::Normal(0, 1), key, 0, static_cast<size_t>(count),
+               out);
+  FixEigenCacheSizes();
+  Eigen::MatrixXd a;
+  Eigen::MatrixXd q;
+  Eigen::HouseholderQR<Eigen::MatrixXd> qr(std::max(m.rows, m.cols),
+                                           std::min(m.rows, m.cols));
+  for (int64_t b = 0; b < m.blocks; ++b) {
+    OrthogonalBlock(m.rows, m.cols, gain, out + b * per_block, &a, &q, &qr);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FillIdentity(absl::Span<const int64_t> dims, double gain,
+                          double* out) {
+  if (dims.size() != 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("identity needs rank 2, got rank ", dims.size()));
+  }
+  if (absl::Status s = CheckDims(dims); !s.ok()) return s;
+  if (absl::Status s = CheckGain(gain); !s.ok()) return s;
+  const int64_t rows = dims[0];
+  const int64_t cols = dims[1];
+  for (int64_t r = 0; r < rows; ++r) {
+    double* row = out + r * cols;
+    for (int64_t c = 0; c < cols; ++c) row[c] = r == c ? gain : 0.0;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FillDirac(absl::Span<const int64_t> dims, int64_t groups,
+                       double* out) {
+  if (dims.size() < 3 || dims.size() > 5) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("dirac needs rank 3, 4 or 5, got rank ", dims.size()));
+  }
+  if (absl::Status s = CheckDims(dims); !s.ok()) return s;
+  if (groups <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("groups must be positive, got ", groups));
+  }
+  if (dims[0] % groups != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "groups ", groups, " does not divide dim 0 (", dims[0], ")"));
+  }
+  const int64_t count = ElementCount(dims);
+  std::fill(out, out + count, 0.0);
+  if (count == 0) return absl::OkStatus();
+
+  // Row-major strides, and the offset of the centre tap within one
+  // [out, in] slice's kernel.
+  const int64_t kernel = ElementCount(dims.subspan(2));
+  int64_t centre = 0;
+  for (size_t i = 2; i < dims.size(); ++i) {
+    centre = centre * dims[i] + dims[i] / 2;
+  }
+  const int64_t in = dims[1];
+  const int64_t out_per_group = dims[0] / groups;
+  const int64_t min_dim = std::min(out_per_group, in);
+  for (int64_t g = 0; g < groups; ++g) {
+    for (int64_t d = 0; d < min_dim; ++d) {
+      const int64_t o = g * out_per_group + d;
+      out[(o * in + d) * kernel + centre] = 1.0;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FillSparse(absl::Span<const int64_t> dims, double sparsity,
+                        double std, PhiloxKey key, double* out) {
+  if (dims.size() != 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sparse needs rank 2, got rank ", dims.size()));
+  }
+  if (absl::Status s = CheckDims(dims); !s.ok()) return s;
+  constexpr int64_t kLimit = int64_t{1} << 31;
+  if (dims[0] >= kLimit || dims[1] >= kLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sparse needs rows and cols below 2^31, got ", dims[0],
+                     " x ", dims[1]));
+  }
+  if (!(sparsity >= 0 && sparsity <= 1)) {  // also refuses NaN
+    return absl::InvalidArgumentError(
+        absl::StrCat("sparsity must be in [0, 1], got ", sparsity));
+  }
+  if (!(std::isfinite(std) && std >= 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("std must be finite and non-negative, got ", std));
+  }
+  const int64_t rows = dims[0];
+  const int64_t cols = dims[1];
+  const int64_t count = rows * cols;
+  if (count == 0) return absl::OkStatus();
+
+  SampleValues(Distribution::Normal(0, std), key, 0, static_cast<size_t>(count),
+               out);
+  const int64_t zeros = std::min<int64_t>(
+      rows,
+      static_cast<int64_t>(std::ceil(sparsity * static_cast<double>(rows))));
+  if (zeros == 0) return absl::OkStatus();
+
+  // perm stays the identity between columns: each column's swaps are undone
+  // in reverse order, so a column costs O(zeros), not O(rows).
+  std::vector<uint32_t> perm(static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r) perm[r] = static_cast<uint32_t>(r);
+  std::vector<uint32_t> picked(static_cast<size_t>(zeros));
+  for (int64_t c = 0; c < cols; ++c) {
+    uint64_t t = 0;  // next word of this column's stream
+    for (int64_t s = 0; s < zeros; ++s) {
+      const uint64_t j = s + BoundedDraw(key, static_cast<uint64_t>(c),
+                                         static_cast<uint64_t>(rows - s), &t);
+      picked[s] = static_cast<uint32_t>(j);
+      std::swap(perm[s], perm[j]);
+      out[static_cast<int64_t>(perm[s]) * cols + c] = 0.0;
+    }
+    for (int64_t s = zeros - 1; s >= 0; --s)
+      std::swap(perm[s], perm[picked[s]]);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace onnx_reinit

@@ -1,0 +1,127 @@
+// Structured initializations: values that are not independent draws from one
+// distribution, so they cannot be written by strategy/sampler.h alone.
+//
+//   orthogonal(gain)     Saxe et al. 2014; torch.nn.init.orthogonal_,
+//                        Keras Orthogonal, JAX orthogonal
+//   identity(gain)       torch.nn.init.eye_, Keras Identity
+//   dirac(groups)        torch.nn.init.dirac_
+//   sparse(sparsity, std)  Martens 2010; torch.nn.init.sparse_
+//
+// Every function is pure and single-threaded: the values are a function of the
+// arguments (and of the Philox key where there is one) only, so the same key
+// gives the same bytes on every run, whatever the caller's thread count.
+// Random numbers come from random/transforms.h only (no std:: distributions).
+// `out` must hold the tensor's element count of doubles, row-major (the last
+// dimension varies fastest); on an error nothing is written.
+#ifndef ONNX_REINIT_STRATEGY_STRUCTURED_H_
+#define ONNX_REINIT_STRATEGY_STRUCTURED_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "random/philox.h"
+
+namespace onnx_reinit {
+
+// A tensor seen as a stack of `blocks` equal matrices, each rows x cols in
+// row-major order: block b covers elements [b*rows*cols, (b+1)*rows*cols) and
+// element (r, c) of block b is element b*rows*cols + r*cols + c. The caller
+// chooses the split (e.g. an LSTM R [1, 4H, H] packs 4 gates: blocks = 4,
+// rows = H, cols = H).
+struct MatrixBlocks {
+  int64_t blocks = 1;
+  int64_t rows = 0;
+  int64_t cols = 0;
+};
+
+// torch's flattening for orthogonal_: one block, rows = dims[0], cols = the
+// product of the other dims. InvalidArgument:
+//   "orthogonal needs rank >= 2, got rank <n>"
+//   "dims must be non-negative, got <d>"
+//   "tensor has more than 2^62 elements"
+[[nodiscard]] absl::StatusOr<MatrixBlocks> TorchFlattening(
+    absl::Span<const int64_t> dims);
+
+// Orthogonal: for each block independently,
+//   A = the block's N(0, 1) values: element i of the whole tensor takes
+//       z_{i % 2} of BoxMuller on PhiloxBlock(key, i / 2) (stream 0), i.e.
+//       SampleValues(Distribution::Normal(0, 1), key, 0, n, out);
+//   if rows < cols, A = Aᵀ (so A is tall, M x N with M >= N);
+//   A = Q R by Householder QR (Eigen::HouseholderQR, double), Q the thin
+//       M x N factor;
+//   column j of Q is multiplied by sign(R_jj), sign(0) = +1 (this makes the
+//       result Haar-distributed and independent of the QR implementation's
+//       sign convention);
+//   if transposed, Q = Qᵀ; the block is gain * Q.
+// Result: rows <= cols → Q Qᵀ = gain² I (orthonormal rows); rows >= cols →
+// Qᵀ Q = gain² I (orthonormal columns). Deterministic for a key: Eigen runs
+// single-threaded, on its own aligned copy, with fixed cache-size parameters,
+// so the summation order depends neither on the machine's caches nor on
+// `out`'s alignment. The bits are those of the build: another Eigen version
+// or SIMD level (e.g. aarch64 NEON vs x86-64 SSE2) may round differently in
+// the last places; the normals themselves never change. Cost per block
+// ~ 4 M N² - 4/3 N³ flops (factor, then form Q): at Eigen's SSE2 speed
+// (~17 GFLOP/s on one core) 1024² takes ~0.2 s and 4096² ~12 s.
+// InvalidArgument:
+//   "blocks, rows and cols must be non-negative, got <b>, <r>, <c>"
+//   "tensor has more than 2^62 elements"
+//   "gain must be finite, got <g>"
+[[nodiscard]] absl::Status FillOrthogonal(const MatrixBlocks& m, double gain,
+                                          PhiloxKey key, double* out);
+
+// Identity (torch eye_, Keras Identity(gain)): dims = [rows, cols];
+// out[r][c] = gain if r == c else 0, so a rectangular matrix gets a partial
+// identity (min(rows, cols) ones on the main diagonal). InvalidArgument:
+//   "identity needs rank 2, got rank <n>"
+//   "dims must be non-negative, got <d>"
+//   "tensor has more than 2^62 elements"
+//   "gain must be finite, got <g>"
+[[nodiscard]] absl::Status FillIdentity(absl::Span<const int64_t> dims,
+                                        double gain, double* out);
+
+// Dirac (torch dirac_(tensor, groups)): dims = [out, in, k0 (, k1 (, k2))],
+// rank 3, 4 or 5. With out_per_group = out / groups and
+// min_dim = min(out_per_group, in): for every g < groups and d < min_dim,
+// element [g * out_per_group + d, d, k0 / 2, k1 / 2, ...] = 1 (the centre tap
+// k // 2, as torch; JAX's delta_orthogonal uses (k - 1) // 2); every other
+// element is 0. An empty tensor (some dim 0) is valid and nothing is written.
+// InvalidArgument:
+//   "dirac needs rank 3, 4 or 5, got rank <n>"
+//   "dims must be non-negative, got <d>"
+//   "tensor has more than 2^62 elements"
+//   "groups must be positive, got <g>"
+//   "groups <g> does not divide dim 0 (<out>)"
+[[nodiscard]] absl::Status FillDirac(absl::Span<const int64_t> dims,
+                                     int64_t groups, double* out);
+
+// Sparse (torch sparse_, Martens 2010): dims = [rows, cols].
+//   1. Every element is N(0, std²): std * z with z as for FillOrthogonal
+//      (that is, SampleValues(Distribution::Normal(0, std), key, 0, n, out)).
+//   2. In each column c, exactly k = ceil(sparsity * rows) distinct rows
+//      are set to 0 (computed in double, as torch's math.ceil). The rows are
+//      the first k entries of a partial Fisher–Yates shuffle of [0, rows): for
+//      step s = 0 .. k-1, j = s + Bounded(rows - s), swap(perm[s], perm[j]).
+//      Bounded(n) is Lemire's unbiased multiply-and-reject method on 64-bit
+//      words: x = w * n (128-bit), accept hi64(x) when lo64(x) >= 2^64 mod n,
+//      else draw the next word. Column c reads its own word stream, words
+//      t = 0, 1, 2, ...: word t is w_{t % 2} of
+//      PhiloxBlock(key, c * 2^32 + t / 2, stream = 1). So the choice depends
+//      only on (key, column, rows, k) and never on the normal values
+//      (stream 0).
+// The zeroed rows are +0.0. A Box–Muller draw is never exactly 0, so with
+// std > 0 (and std * z not underflowing) every column has exactly k zeros.
+// InvalidArgument:
+//   "sparse needs rank 2, got rank <n>"
+//   "dims must be non-negative, got <d>"
+//   "sparse needs rows and cols below 2^31, got <rows> x <cols>"
+//   "sparsity must be in [0, 1], got <s>"
+//   "std must be finite and non-negative, got <std>"
+[[nodiscard]] absl::Status FillSparse(absl::Span<const int64_t> dims,
+                                      double sparsity, double std,
+                                      PhiloxKey key, double* out);
+
+}  // namespace onnx_reinit
+
+#endif  // ONNX_REINIT_STRATEGY_STRUCTURED_H_
