@@ -11,6 +11,10 @@
 //   normal:   Box–Muller on (u0, u1): r = sqrt(-2 ln u0), t = 2*pi*u1,
 //             z0 = r cos t, z1 = r sin t
 //   sign:     bit 63 of w selects -1 (set) or +1.
+//   truncated normal on [alpha, beta]: one uniform u of one word, by
+//             inversion (random/fast_math.h): with (a, b, s) = (alpha, beta,
+//             +1) if alpha + beta <= 0, else (-beta, -alpha, -1),
+//             z = s·Φ⁻¹(Φ(a) + u·(Φ(b) - Φ(a))).
 #ifndef ONNX_REINIT_RANDOM_TRANSFORMS_H_
 #define ONNX_REINIT_RANDOM_TRANSFORMS_H_
 
@@ -32,6 +36,11 @@ double UniformOpen01(uint64_t w);
 
 // Standard normal pair from one block.
 void BoxMuller(uint64_t w0, uint64_t w1, double* z0, double* z1);
+
+// The standard normal truncated to [alpha, beta], alpha < beta (either may be
+// infinite), from one u in (0, 1), by the inversion above. Uses only the
+// project's own Φ and Φ⁻¹, so the bits are those of the sampler.
+double TruncatedStandardNormal(double alpha, double beta, double u);
 
 }  // namespace onnx_reinit
 

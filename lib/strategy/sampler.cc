@@ -85,6 +85,32 @@ NormalValues(double mean, double sigma, size_t n, Batch* batch) {
   }
 }
 
+// Truncated normal by inversion, one uniform per value (random/fast_math.h):
+// z = sign·Φ⁻¹(p_low + u·p_width), clamped to [low, high] after scaling so
+// that no rounding of Φ⁻¹ near a bound can step outside it.
+struct TruncatedNormalParams {
+  double mean;
+  double sigma;
+  double low;
+  double high;
+  fast_math::TruncatedNormalWindow window;
+};
+
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
+TruncatedNormalValues(const TruncatedNormalParams& t, size_t n, Batch* batch) {
+  const fast_math::TruncatedNormalWindow w = t.window;
+  for (size_t i = 0; i < n; ++i) {
+    const double z0 = fast_math::TruncatedStandardNormal(
+        w, philox_internal::Uniform(batch->w0[i]));
+    const double z1 = fast_math::TruncatedStandardNormal(
+        w, philox_internal::Uniform(batch->w1[i]));
+    batch->v0[i] =
+        fast_math::Min(fast_math::Max(t.mean + t.sigma * z0, t.low), t.high);
+    batch->v1[i] =
+        fast_math::Min(fast_math::Max(t.mean + t.sigma * z1, t.low), t.high);
+  }
+}
+
 // Bit 63 of the word flips the sign bit of `value`.
 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
 SignValues(double value, size_t n, Batch* batch) {
@@ -96,7 +122,34 @@ SignValues(double value, size_t n, Batch* batch) {
   }
 }
 
-void FillBatch(const Distribution& dist, size_t n, Batch* batch) {
+// The constants of a truncated normal, computed once per SampleValues call.
+TruncatedNormalParams TruncatedParams(const Distribution& d) {
+  return {d.mean, d.std, d.low, d.high,
+          fast_math::MakeTruncatedNormalWindow((d.low - d.mean) / d.std,
+                                               (d.high - d.mean) / d.std)};
+}
+
+// Whether every value of `dist` is one number, and which.
+bool IsConstant(const Distribution& dist, double* value) {
+  switch (dist.kind) {
+    case Distribution::Kind::kConstant:
+      *value = dist.value;
+      return true;
+    case Distribution::Kind::kTruncatedNormal:
+      // Degenerate (std == 0 or low >= high): the point of distribution.h.
+      if (dist.std > 0 && dist.low < dist.high) return false;
+      *value = fast_math::Min(fast_math::Max(dist.mean, dist.low), dist.high);
+      return true;
+    case Distribution::Kind::kUniform:
+    case Distribution::Kind::kNormal:
+    case Distribution::Kind::kRandomSign:
+      return false;
+  }
+  return false;
+}
+
+void FillBatch(const Distribution& dist, const TruncatedNormalParams& trunc,
+               size_t n, Batch* batch) {
   switch (dist.kind) {
     case Distribution::Kind::kUniform:
       UniformValues(dist.low, dist.high - dist.low, n, batch);
@@ -107,6 +160,9 @@ void FillBatch(const Distribution& dist, size_t n, Batch* batch) {
     case Distribution::Kind::kRandomSign:
       SignValues(dist.value, n, batch);
       return;
+    case Distribution::Kind::kTruncatedNormal:
+      TruncatedNormalValues(trunc, n, batch);
+      return;
     case Distribution::Kind::kConstant:
       return;  // handled without random numbers
   }
@@ -116,11 +172,16 @@ void FillBatch(const Distribution& dist, size_t n, Batch* batch) {
 
 void SampleValues(const Distribution& dist, PhiloxKey key, uint64_t first,
                   size_t count, double* out) {
-  if (dist.kind == Distribution::Kind::kConstant) {
-    std::fill(out, out + count, dist.value);
+  double constant = 0;
+  if (IsConstant(dist, &constant)) {
+    std::fill(out, out + count, constant);
     return;
   }
   if (count == 0) return;
+  const TruncatedNormalParams trunc =
+      dist.kind == Distribution::Kind::kTruncatedNormal
+          ? TruncatedParams(dist)
+          : TruncatedNormalParams{};
   Batch batch;
   const uint64_t end = first + count;  // one past the last element
   uint64_t block = first >> 1;
@@ -130,7 +191,7 @@ void SampleValues(const Distribution& dist, PhiloxKey key, uint64_t first,
     const size_t n = static_cast<size_t>(
         std::min<uint64_t>(kBatchBlocks, last_block - block + 1));
     PhiloxWords(key, block, n, &batch);
-    FillBatch(dist, n, &batch);
+    FillBatch(dist, trunc, n, &batch);
     // Element 2(block + i) + j is v_j[i]: interleave, then copy the range.
     for (size_t i = 0; i < n; ++i) {
       batch.values[2 * i] = batch.v0[i];

@@ -107,14 +107,28 @@ std::vector<std::pair<absl::string_view, int64_t>> NeededFans(
     case FanUse::kFanInAndOut:
       return {{"fan_in", fans.fan_in}, {"fan_out", fans.fan_out}};
     case FanUse::kByMode:
+      // mode = fan_in or fan_out: that fan; fan_avg, fan_geo_avg: both.
       for (const Strategy::Param& p : params) {
-        if (p.name == "mode" && p.text == "fan_out") {
-          return {{"fan_out", fans.fan_out}};
-        }
+        if (p.name != "mode") continue;
+        if (p.text == "fan_in") return {{"fan_in", fans.fan_in}};
+        if (p.text == "fan_out") return {{"fan_out", fans.fan_out}};
+        return {{"fan_in", fans.fan_in}, {"fan_out", fans.fan_out}};
       }
       return {{"fan_in", fans.fan_in}};
   }
   return {};
+}
+
+// Parameters that ToString() shows only when they differ from their default:
+// ones added to a strategy after its canonical text was in use, so that the
+// canonical text (reports, plans, tests) of every existing use stays the same.
+constexpr absl::string_view kShownOnlyWhenSet[] = {"flavor"};
+
+bool ShownInCanonicalText(const ParamDef& def, const Strategy::Param& p) {
+  for (absl::string_view name : kShownOnlyWhenSet) {
+    if (def.name == name) return p.text != def.default_text;
+  }
+  return true;
 }
 
 }  // namespace
@@ -176,10 +190,21 @@ bool Strategy::needs_fans() const {
   return StrategyTable()[row_].fans != FanUse::kNone;
 }
 
+bool Strategy::keeps() const {
+  return StrategyTable()[row_].name == kKeepStrategyName;
+}
+
 std::string Strategy::ToString() const {
-  if (params_.empty()) return name_;
+  const StrategyRow& row = StrategyTable()[row_];
   std::vector<std::string> parts;
-  for (const Param& p : params_) parts.push_back(p.name + "=" + p.text);
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const Param& p = params_[i];
+    if (i < row.params.size() && !ShownInCanonicalText(row.params[i], p)) {
+      continue;
+    }
+    parts.push_back(p.name + "=" + p.text);
+  }
+  if (parts.empty()) return name_;
   return absl::StrCat(name_, "(", absl::StrJoin(parts, ", "), ")");
 }
 

@@ -24,6 +24,29 @@
 //                                     for a bias, fi is its weight's fan_in
 //   fan_out_uniform                   U(±1/√fo): torch's LSTM/GRU/RNN default;
 //                                     fo is the hidden size
+//   truncated_normal(mean=0, std=1, a=-2, b=2, bounds=absolute)
+//                                     N(mean, std²) conditioned on [a, b]
+//                                     (torch trunc_normal_: absolute bounds)
+//                                     or, bounds=sigma, on [mean + a·std,
+//                                     mean + b·std] (JAX truncated_normal);
+//                                     std > 0, a < b
+//   variance_scaling(scale=1, mode=fan_in, distribution=truncated_normal)
+//                                     var = scale/n, n = fi | fo | (fi+fo)/2 |
+//                                     √(fi·fo) for mode = fan_in | fan_out |
+//                                     fan_avg | fan_geo_avg; distribution =
+//                                     truncated_normal: N(0, σ²) on ±2σ with
+//                                     σ = √var / 0.87962566103423978 (its std
+//                                     is √var) | untruncated_normal: N(0, var)
+//                                     | uniform: U(±√(3·var)) (Keras
+//                                     VarianceScaling)
+//   keep                              writes nothing: the tensor keeps its
+//                                     values (keeps(); no distribution)
+//
+// xavier_normal, he_normal and lecun_normal take flavor = torch (default:
+// untruncated, as above) | keras (the same target std s through
+// variance_scaling's truncated_normal: N(0, (s/0.8796...)²) on
+// ±2·s/0.8796..., as Keras GlorotNormal / HeNormal / LecunNormal). ToString()
+// shows flavor only when it is keras.
 #ifndef ONNX_REINIT_STRATEGY_STRATEGY_H_
 #define ONNX_REINIT_STRATEGY_STRATEGY_H_
 
@@ -37,6 +60,9 @@
 #include "strategy/distribution.h"
 
 namespace onnx_reinit {
+
+// Canonical name of the strategy that leaves values as they are.
+inline constexpr char kKeepStrategyName[] = "keep";
 
 // A strategy as written by a user: name and raw key=value parameters.
 struct StrategySpec {
@@ -70,11 +96,16 @@ class Strategy {
   const std::vector<Param>& params() const { return params_; }
   // True when the distribution depends on fan_in and/or fan_out.
   bool needs_fans() const;
-  // "he_normal(mode=fan_in, nonlinearity=relu, negative_slope=0)"; "zeros".
+  // True for "keep": the tensor's values are left as they are, and there is
+  // no distribution to sample.
+  bool keeps() const;
+  // "he_normal(mode=fan_in, nonlinearity=relu, negative_slope=0)"; "zeros";
+  // every parameter in table order, except a flavor at its default (torch).
   std::string ToString() const;
 
   // The distribution for a tensor with these fans. FailedPrecondition when
-  // the strategy needs a fan that is 0 (unknown).
+  // the strategy needs a fan that is 0 (unknown), and for keep:
+  // "strategy \"keep\" writes no values".
   [[nodiscard]] absl::StatusOr<Distribution> DistributionFor(
       const Fans& fans) const;
 
@@ -88,7 +119,8 @@ class Strategy {
 // Validates a spec against the table. InvalidArgument for an unknown strategy
 // (listing the known names), an unknown parameter (listing the accepted ones),
 // a value that is not a finite number or not one of the allowed words, or a
-// value out of range (e.g. std < 0, a > b, an unknown nonlinearity).
+// value out of range (e.g. std < 0, a > b, an unknown nonlinearity, a
+// truncated_normal interval more than 36 std from its mean).
 [[nodiscard]] absl::StatusOr<Strategy> ResolveStrategy(
     const StrategySpec& spec);
 

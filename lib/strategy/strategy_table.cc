@@ -6,6 +6,8 @@
 #include "strategy/strategy_table.h"
 
 #include <cmath>
+#include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -53,6 +55,132 @@ std::vector<ParamDef> HeParams() {
       {"negative_slope", "0", ParamKind::kNumber, {}},
   };
 }
+
+template <typename Row, size_t N>
+std::vector<absl::string_view> RowNames(const Row (&rows)[N]) {
+  std::vector<absl::string_view> names;
+  for (const Row& row : rows) names.push_back(row.name);
+  return names;
+}
+
+// The row of `rows` named `name` (ParseParam checked that there is one).
+template <typename Row, size_t N>
+const Row& RowNamed(const Row (&rows)[N], absl::string_view name) {
+  for (const Row& row : rows) {
+    if (row.name == name) return row;
+  }
+  return rows[0];
+}
+
+// "must be > 0" for a parameter that the kNonNegativeNumber kind already
+// holds to >= 0.
+absl::Status CheckPositive(absl::string_view written,
+                           const Strategy::Param& p) {
+  if (p.number > 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("strategy \"", written, "\": parameter \"", p.name,
+                   "\" must be > 0, got \"", p.text, "\""));
+}
+
+// ---- Truncated normals ----------------------------------------------------
+
+// Std of N(0, 1) truncated to [-2, 2]: Keras/JAX divide σ by it so that the
+// truncated values have the std asked for (INIT_REFERENCE.md §3).
+constexpr double kTruncatedStdAtTwoSigma = 0.87962566103423978;
+
+// Keras's truncated_normal for a target std s: N(0, σ²), σ = s / 0.8796...,
+// truncated to [-2σ, 2σ]; its std is s again. s = 0 is the point 0.
+Distribution KerasTruncatedNormal(double target_std) {
+  const double sigma = target_std / kTruncatedStdAtTwoSigma;
+  return Distribution::TruncatedNormal(0, sigma, -2 * sigma, 2 * sigma);
+}
+
+// flavor=torch|keras of the *_normal strategies, for a target std.
+struct FlavorRow {
+  absl::string_view name;
+  Distribution (*make)(double target_std);
+};
+constexpr FlavorRow kFlavors[] = {
+    {"torch", [](double s) { return Distribution::Normal(0, s); }},
+    {"keras", KerasTruncatedNormal},
+};
+
+ParamDef FlavorParam() {
+  return {"flavor", "torch", ParamKind::kWord, RowNames(kFlavors)};
+}
+
+Distribution WithFlavor(const Strategy::Param& flavor, double target_std) {
+  return RowNamed(kFlavors, flavor.text).make(target_std);
+}
+
+// truncated_normal: p = {mean, std, a, b, bounds}. bounds=absolute: [a, b];
+// bounds=sigma: [mean + a·std, mean + b·std].
+Distribution TruncatedNormalOf(const Params& p) {
+  const double mean = p[0].number;
+  const double std = p[1].number;
+  const bool sigma = p[4].text == "sigma";
+  const double low = sigma ? mean + p[2].number * std : p[2].number;
+  const double high = sigma ? mean + p[3].number * std : p[3].number;
+  return Distribution::TruncatedNormal(mean, std, low, high);
+}
+
+// Farthest the interval may lie from the mean, in std: the sampler's
+// probabilities stay normal doubles (Φ(-36)·2^-53 > 2^-1022).
+constexpr double kMaxTruncationDistance = 36;
+
+absl::Status CheckTruncatedNormal(absl::string_view written, const Params& p) {
+  RETURN_IF_ERROR(CheckPositive(written, p[1]));
+  if (!(p[2].number < p[3].number)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "strategy \"", written,
+        "\": parameter \"a\" must be < parameter \"b\", got a=", p[2].text,
+        ", b=", p[3].text));
+  }
+  const Distribution d = TruncatedNormalOf(p);
+  if (!std::isfinite(d.low) || !std::isfinite(d.high)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "strategy \"", written, "\": bounds mean + a·std = ", d.low,
+        " and mean + b·std = ", d.high, " must be finite"));
+  }
+  const double alpha = (d.low - d.mean) / d.std;
+  const double beta = (d.high - d.mean) / d.std;
+  if (alpha > kMaxTruncationDistance || beta < -kMaxTruncationDistance) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "strategy \"", written, "\": the interval [", d.low, ", ", d.high,
+        "] lies more than ", kMaxTruncationDistance,
+        " std from the mean (mean=", p[0].text, ", std=", p[1].text, ")"));
+  }
+  return absl::OkStatus();
+}
+
+// ---- variance_scaling -----------------------------------------------------
+
+// mode: the n of var = scale / n. fan_in and fan_out need only that fan;
+// the others need both (strategy.cc, NeededFans).
+struct ModeRow {
+  absl::string_view name;
+  double (*fan)(const Fans& f);
+};
+constexpr ModeRow kModes[] = {
+    {"fan_in", FanIn},
+    {"fan_out", FanOut},
+    {"fan_avg", [](const Fans& f) { return 0.5 * FanInPlusOut(f); }},
+    {"fan_geo_avg",
+     [](const Fans& f) { return std::sqrt(FanIn(f) * FanOut(f)); }},
+};
+
+// distribution: from the variance.
+struct VarianceDistributionRow {
+  absl::string_view name;
+  Distribution (*make)(double variance);
+};
+constexpr VarianceDistributionRow kVarianceDistributions[] = {
+    {"truncated_normal",
+     [](double var) { return KerasTruncatedNormal(std::sqrt(var)); }},
+    {"untruncated_normal",
+     [](double var) { return Distribution::Normal(0, std::sqrt(var)); }},
+    {"uniform", [](double var) { return Symmetric(std::sqrt(3 * var)); }},
+};
 
 std::vector<StrategyRow> BuildTable() {
   std::vector<StrategyRow> t;
@@ -112,6 +240,22 @@ std::vector<StrategyRow> BuildTable() {
                [](const Params& p, const Fans&) -> Make {
                  return Distribution::Normal(p[0].number, p[1].number);
                }});
+  t.push_back(
+      {"truncated_normal",
+       {},
+       {{"mean", "0", ParamKind::kNumber, {}},
+        {"std", "1", ParamKind::kNonNegativeNumber, {}},
+        {"a", "-2", ParamKind::kNumber, {}},
+        {"b", "2", ParamKind::kNumber, {}},
+        {"bounds", "absolute", ParamKind::kWord, {"absolute", "sigma"}}},
+       FanUse::kNone,
+       "N(mean, std²) truncated to [a, b] (bounds=absolute, torch's "
+       "trunc_normal_) or [mean + a·std, mean + b·std] (bounds=sigma, "
+       "JAX); std > 0, a < b",
+       CheckTruncatedNormal,
+       [](const Params& p, const Fans&) -> Make {
+         return TruncatedNormalOf(p);
+       }});
   t.push_back({"xavier_uniform",
                {"glorot_uniform"},
                {{"gain", "1", ParamKind::kNonNegativeNumber, {}}},
@@ -122,16 +266,18 @@ std::vector<StrategyRow> BuildTable() {
                  return Symmetric(p[0].number *
                                   std::sqrt(6.0 / FanInPlusOut(f)));
                }});
-  t.push_back({"xavier_normal",
-               {"glorot_normal"},
-               {{"gain", "1", ParamKind::kNonNegativeNumber, {}}},
-               FanUse::kFanInAndOut,
-               "N(0, gain²·2/(fan_in+fan_out))",
-               nullptr,
-               [](const Params& p, const Fans& f) -> Make {
-                 return Distribution::Normal(
-                     0, p[0].number * std::sqrt(2.0 / FanInPlusOut(f)));
-               }});
+  t.push_back(
+      {"xavier_normal",
+       {"glorot_normal"},
+       {{"gain", "1", ParamKind::kNonNegativeNumber, {}}, FlavorParam()},
+       FanUse::kFanInAndOut,
+       "N(0, s²), s = gain·√(2/(fan_in+fan_out)); flavor=keras: "
+       "truncated, N(0, (s/0.8796)²) on ±2·s/0.8796",
+       nullptr,
+       [](const Params& p, const Fans& f) -> Make {
+         return WithFlavor(p[1],
+                           p[0].number * std::sqrt(2.0 / FanInPlusOut(f)));
+       }});
   t.push_back({"he_uniform",
                {"kaiming_uniform"},
                HeParams(),
@@ -144,17 +290,21 @@ std::vector<StrategyRow> BuildTable() {
                  const double fan = HeFan(p, f);
                  return Symmetric(gain * std::sqrt(3.0 / fan));
                }});
+  std::vector<ParamDef> he_normal_params = HeParams();
+  he_normal_params.push_back(FlavorParam());
   t.push_back({"he_normal",
                {"kaiming_normal"},
-               HeParams(),
+               std::move(he_normal_params),
                FanUse::kByMode,
-               "N(0, gain²/fan), fan by mode, gain of the nonlinearity",
+               "N(0, s²), s = gain/√fan, fan by mode, gain of the "
+               "nonlinearity; flavor=keras: truncated, N(0, (s/0.8796)²) on "
+               "±2·s/0.8796",
                nullptr,
                [](const Params& p, const Fans& f) -> Make {
                  ASSIGN_OR_RETURN(const double gain,
                                   NonlinearityGain(p[1].text, p[2].number));
                  const double fan = HeFan(p, f);
-                 return Distribution::Normal(0, gain / std::sqrt(fan));
+                 return WithFlavor(p[3], gain / std::sqrt(fan));
                }});
   t.push_back({"lecun_uniform",
                {},
@@ -167,12 +317,32 @@ std::vector<StrategyRow> BuildTable() {
                }});
   t.push_back({"lecun_normal",
                {},
-               {},
+               {FlavorParam()},
                FanUse::kFanIn,
-               "N(0, 1/fan_in)",
+               "N(0, 1/fan_in); flavor=keras: truncated, N(0, (s/0.8796)²) "
+               "on ±2·s/0.8796, s = √(1/fan_in)",
                nullptr,
-               [](const Params&, const Fans& f) -> Make {
-                 return Distribution::Normal(0, std::sqrt(1.0 / FanIn(f)));
+               [](const Params& p, const Fans& f) -> Make {
+                 return WithFlavor(p[0], std::sqrt(1.0 / FanIn(f)));
+               }});
+  t.push_back({"variance_scaling",
+               {},
+               {{"scale", "1", ParamKind::kNonNegativeNumber, {}},
+                {"mode", "fan_in", ParamKind::kWord, RowNames(kModes)},
+                {"distribution", "truncated_normal", ParamKind::kWord,
+                 RowNames(kVarianceDistributions)}},
+               FanUse::kByMode,
+               "var = scale/n, n = fan_in, fan_out, (fan_in+fan_out)/2 or "
+               "√(fan_in·fan_out) by mode; truncated_normal: N(0, σ²) on ±2σ, "
+               "σ = √var/0.8796; untruncated_normal: N(0, var); uniform: "
+               "U(±√(3·var)) (Keras VarianceScaling)",
+               [](absl::string_view written, const Params& p) {
+                 return CheckPositive(written, p[0]);
+               },
+               [](const Params& p, const Fans& f) -> Make {
+                 const double n = RowNamed(kModes, p[1].text).fan(f);
+                 return RowNamed(kVarianceDistributions, p[2].text)
+                     .make(p[0].number / n);
                }});
   t.push_back({"fan_in_uniform",
                {},
@@ -195,6 +365,17 @@ std::vector<StrategyRow> BuildTable() {
                nullptr,
                [](const Params&, const Fans& f) -> Make {
                  return Symmetric(1.0 / std::sqrt(FanOut(f)));
+               }});
+  // Not a distribution: the tensor keeps its values (Strategy::keeps()).
+  t.push_back({kKeepStrategyName,
+               {},
+               {},
+               FanUse::kNone,
+               "leave the values as they are (writes nothing)",
+               nullptr,
+               [](const Params&, const Fans&) -> Make {
+                 return absl::FailedPreconditionError(
+                     "strategy \"keep\" writes no values");
                }});
   return t;
 }

@@ -19,9 +19,9 @@ using testing::RunCli;
 using testing::WriteFile;
 
 constexpr char kKnownStrategies[] =
-    "uniform, zeros, ones, constant, random_sign, normal, xavier_uniform, "
-    "xavier_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, "
-    "fan_in_uniform, fan_out_uniform";
+    "uniform, zeros, ones, constant, random_sign, normal, truncated_normal, "
+    "xavier_uniform, xavier_normal, he_uniform, he_normal, lecun_uniform, "
+    "lecun_normal, variance_scaling, fan_in_uniform, fan_out_uniform, keep";
 
 TEST(CliTest, MissingModelFileExitsOneNamingItAndWritesNothing) {
   const std::string dir = MakeTempDir();

@@ -1,7 +1,9 @@
 // The project's own ln and sin/cos(2πu) against libm, and the vectorized
-// sampler against the scalar transforms, bit for bit.
+// sampler against the scalar transforms, bit for bit. (Φ, Φ⁻¹ and exp:
+// truncated_normal_test.cc.)
 #include "random/fast_math.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "random/philox.h"
 #include "random/transforms.h"
+#include "strategy/distribution.h"
 #include "strategy/sampler.h"
 
 namespace onnx_reinit {
@@ -74,6 +77,29 @@ TEST(FastMathTest, VectorizedSamplerMatchesScalarTransformsBitForBit) {
     const uint64_t w = element % 2 == 0 ? words.w0 : words.w1;
     ASSERT_EQ(normal[i], 0.5 + 2.0 * z) << "element " << element;
     ASSERT_EQ(uniform[i], -1 + 4 * UniformOpen01(w)) << "element " << element;
+  }
+  // Truncated normals, as is and mirrored, near the mean and far in a tail:
+  // value = min(max(mean + std * z, low), high), z from the scalar transform.
+  for (const Distribution& d :
+       {Distribution::TruncatedNormal(0.5, 2.0, -3, 4),
+        Distribution::TruncatedNormal(0, 1, -2, 2),
+        Distribution::TruncatedNormal(0, 0.02, -2, 2),
+        Distribution::TruncatedNormal(0, 1, 5, 6),
+        Distribution::TruncatedNormal(-1, 0.5, -20, -18.5)}) {
+    std::vector<double> truncated(kCount);
+    SampleValues(d, key, 3, kCount, truncated.data());
+    const double alpha = (d.low - d.mean) / d.std;
+    const double beta = (d.high - d.mean) / d.std;
+    for (size_t i = 0; i < kCount; ++i) {
+      const uint64_t element = 3 + i;
+      const BlockWords words = PhiloxBlock(key, element / 2);
+      const uint64_t w = element % 2 == 0 ? words.w0 : words.w1;
+      const double z = TruncatedStandardNormal(alpha, beta, UniformOpen01(w));
+      const double value =
+          std::min(std::max(d.mean + d.std * z, d.low), d.high);
+      ASSERT_EQ(truncated[i], value)
+          << "element " << element << " of [" << d.low << ", " << d.high << "]";
+    }
   }
 }
 

@@ -1,10 +1,13 @@
 #include "strategy/sampler.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -36,13 +39,86 @@ std::vector<double> Sample(const Distribution& d, const std::string& name,
   return values;
 }
 
-// Kurtosis mu4 / sigma^4 of each kind: normal 3, uniform 9/5, random sign 1.
-double Kurtosis(Distribution::Kind kind) {
-  switch (kind) {
+// ---- Reference truncated normal, from libm (independent of fast_math) ----
+
+// Φ(x) and its upper tail Q(x) = 1 - Φ(x), in long double.
+long double Phi(long double x) {
+  return 0.5L * std::erfc(-x / std::sqrt(2.0L));
+}
+long double Density(long double x) {
+  return std::exp(-x * x / 2) / std::sqrt(2 * 3.14159265358979323846264338L);
+}
+
+// The standard normal on [a, b] seen from the side where Φ is small: when
+// a + b > 0 it is the mirror image of the one on [-b, -a].
+struct StandardWindow {
+  long double a, b;  // a + b <= 0
+  long double sign;  // -1 when mirrored
+  long double z;     // Φ(b) - Φ(a)
+};
+StandardWindow WindowOf(const Distribution& d) {
+  long double a = (d.low - d.mean) / static_cast<long double>(d.std);
+  long double b = (d.high - d.mean) / static_cast<long double>(d.std);
+  long double sign = 1;
+  if (a + b > 0) {
+    std::swap(a, b);
+    a = -a;
+    b = -b;
+    sign = -1;
+  }
+  a = std::max(a, -40.0L);  // no mass beyond, and keeps a·φ(a) finite
+  b = std::min(b, 40.0L);
+  return {a, b, sign, Phi(b) - Phi(a)};
+}
+
+// Raw moments E[Z^k], k = 0..4, of the standard normal on [a, b], by the
+// recursion m_k = (k - 1)·m_{k-2} + (a^{k-1}·φ(a) - b^{k-1}·φ(b)) / Z.
+std::vector<long double> RawMoments(const StandardWindow& w) {
+  std::vector<long double> m(5);
+  m[0] = 1;
+  m[1] = (Density(w.a) - Density(w.b)) / w.z;
+  for (int k = 2; k <= 4; ++k) {
+    m[k] = (k - 1) * m[k - 2] + (std::pow(w.a, k - 1) * Density(w.a) -
+                                 std::pow(w.b, k - 1) * Density(w.b)) /
+                                    w.z;
+  }
+  return m;
+}
+
+struct TruncatedMoments {
+  double mean, std, kurtosis;
+};
+TruncatedMoments ReferenceMoments(const Distribution& d) {
+  const StandardWindow w = WindowOf(d);
+  const std::vector<long double> m = RawMoments(w);
+  const long double var = m[2] - m[1] * m[1];
+  const long double mu4 = m[4] - 4 * m[1] * m[3] + 6 * m[1] * m[1] * m[2] -
+                          3 * m[1] * m[1] * m[1] * m[1];
+  return {static_cast<double>(d.mean + d.std * w.sign * m[1]),
+          static_cast<double>(d.std * std::sqrt(var)),
+          static_cast<double>(mu4 / (var * var))};
+}
+
+// CDF of the truncated normal, on the mirrored side when that is the precise
+// one: F(x) = (Φ(t) - Φ(a)) / Z, or 1 - (Φ(-t) - Φ(a)) / Z when mirrored.
+double TruncatedNormalCdf(const Distribution& d, double x) {
+  const StandardWindow w = WindowOf(d);
+  const long double t = (x - d.mean) / static_cast<long double>(d.std);
+  const long double f =
+      w.sign > 0 ? (Phi(t) - Phi(w.a)) / w.z : 1 - (Phi(-t) - Phi(w.a)) / w.z;
+  return static_cast<double>(std::clamp(f, 0.0L, 1.0L));
+}
+
+// Kurtosis mu4 / sigma^4 of each kind: normal 3, uniform 9/5, random sign 1,
+// truncated normal from its moments.
+double Kurtosis(const Distribution& d) {
+  switch (d.kind) {
     case Distribution::Kind::kNormal:
       return 3.0;
     case Distribution::Kind::kUniform:
       return 1.8;
+    case Distribution::Kind::kTruncatedNormal:
+      return ReferenceMoments(d).kurtosis;
     default:
       return 1.0;
   }
@@ -73,8 +149,7 @@ void ExpectMatches(const Distribution& d, const std::vector<double>& values) {
   }
   const double mean_tol = 5 * sigma / std::sqrt(n);
   const double std_tol =
-      5 * sigma * std::sqrt((Kurtosis(d.kind) - 1) / (4 * n)) +
-      12.5 * sigma / n;
+      5 * sigma * std::sqrt((Kurtosis(d) - 1) / (4 * n)) + 12.5 * sigma / n;
   EXPECT_NEAR(m.mean, mean, mean_tol) << "mean";
   EXPECT_NEAR(m.std, sigma, std_tol) << "std";
 
@@ -97,6 +172,14 @@ void ExpectMatches(const Distribution& d, const std::vector<double>& values) {
       EXPECT_LE(m.max, mean + 8.58 * sigma);
       const double ks = KolmogorovSmirnovStatistic(
           values, [&](double x) { return NormalCdf(x, mean, sigma); });
+      EXPECT_LT(ks, KolmogorovSmirnovCriticalValue(values.size(), kKsAlpha));
+      break;
+    }
+    case Distribution::Kind::kTruncatedNormal: {
+      EXPECT_GE(m.min, d.low);
+      EXPECT_LE(m.max, d.high);
+      const double ks = KolmogorovSmirnovStatistic(
+          values, [&](double x) { return TruncatedNormalCdf(d, x); });
       EXPECT_LT(ks, KolmogorovSmirnovCriticalValue(values.size(), kKsAlpha));
       break;
     }
@@ -145,8 +228,48 @@ TEST(SampleValuesTest, RandomSignIsPlusOrMinusValueHalfEach) {
 
 TEST(SampleValuesTest, DegenerateUniformAndNormalAreConstant) {
   for (const Distribution& d :
-       {Distribution::Uniform(0.5, 0.5), Distribution::Normal(0.5, 0)}) {
+       {Distribution::Uniform(0.5, 0.5), Distribution::Normal(0.5, 0),
+        Distribution::TruncatedNormal(0.5, 0, -1, 1),
+        Distribution::TruncatedNormal(0, 1, 0.5, 0.5)}) {
     for (const double x : Sample(d, "d", 101)) ASSERT_EQ(x, 0.5);
+  }
+  // A zero-std truncated normal is its mean, clamped to the interval.
+  for (const double x :
+       Sample(Distribution::TruncatedNormal(3, 0, -1, 1), "d", 11)) {
+    ASSERT_EQ(x, 1.0);
+  }
+}
+
+TEST(SampleValuesTest, TruncatedNormalMatchesMomentsBoundsAndCdf) {
+  for (const Distribution& d : {
+           Distribution::TruncatedNormal(0, 1, -2, 2),    // Keras's ±2σ
+           Distribution::TruncatedNormal(2, 0.5, 1, 4),   // asymmetric
+           Distribution::TruncatedNormal(0, 1, 0, 50),    // half-normal
+           Distribution::TruncatedNormal(0, 0.02, -2, 2)  // torch ±100σ
+       }) {
+    SCOPED_TRACE(::testing::Message()
+                 << "N(" << d.mean << ", " << d.std << "²) on [" << d.low
+                 << ", " << d.high << "]");
+    ExpectMatches(d, Sample(d, "t"));
+  }
+}
+
+TEST(SampleValuesTest, TruncatedNormalFarInOneTailMatchesItsCdf) {
+  // Both bounds 5σ and more from the mean, on either side: Φ(6) - Φ(5)
+  // would cancel; the sampler works on the mirrored side.
+  for (const Distribution& d :
+       {Distribution::TruncatedNormal(0, 1, 5, 6),
+        Distribution::TruncatedNormal(1, 2, -11, -9),
+        Distribution::TruncatedNormal(0, 1, 30, 31),
+        Distribution::TruncatedNormal(0, 1, -36.5, -36)}) {
+    SCOPED_TRACE(::testing::Message()
+                 << "N(" << d.mean << ", " << d.std << "²) on [" << d.low
+                 << ", " << d.high << "]");
+    const std::vector<double> values = Sample(d, "tail");
+    ExpectMatches(d, values);
+    const TruncatedMoments want = ReferenceMoments(d);
+    EXPECT_NEAR(d.TargetMean(), want.mean, 1e-9 * want.std);
+    EXPECT_NEAR(d.TargetStd(), want.std, 1e-6 * want.std);
   }
 }
 
@@ -156,7 +279,8 @@ struct Expected {
   Distribution::Kind kind;
   double mean;
   double std;
-  double bound;  // half-width for bounded kinds, 0 otherwise
+  double bound;        // half-width for bounded kinds, 0 otherwise
+  bool keeps = false;  // "keep": no distribution at all
 };
 
 // The example tensor: fan_in 300, fan_out 200 (e.g. a 200x300 Gemm weight).
@@ -173,6 +297,17 @@ std::map<std::string, Expected> ExpectedDistributions() {
     return Expected{K::kUniform, 0, 2 * bound / s12, bound};
   };
   auto normal = [](double std) { return Expected{K::kNormal, 0, std, 0}; };
+  // Keras's truncated form of a target std s: N(0, σ²) on ±2σ, σ = s/0.8796.
+  auto keras = [](double s) {
+    return Expected{K::kTruncatedNormal, 0, s, 2 * s / 0.87962566103423978};
+  };
+  // A truncated_normal, its moments from the reference (libm) formulas.
+  auto truncated = [](double mean, double std, double low, double high) {
+    const Distribution d = Distribution::TruncatedNormal(mean, std, low, high);
+    const TruncatedMoments m = ReferenceMoments(d);
+    return Expected{K::kTruncatedNormal, m.mean, m.std,
+                    std::max(m.mean - low, high - m.mean)};
+  };
   const double relu = std::sqrt(2.0);
   return {
       {"uniform", uniform(0.01)},
@@ -199,6 +334,27 @@ std::map<std::string, Expected> ExpectedDistributions() {
       {"lecun_normal", normal(std::sqrt(1 / fi))},
       {"fan_in_uniform", uniform(1 / std::sqrt(fi))},
       {"fan_out_uniform", uniform(1 / std::sqrt(fo))},
+      // truncated_normal: torch's trunc_normal_ by default (absolute bounds).
+      {"truncated_normal", {K::kTruncatedNormal, 0, 0.87962566103423978, 2}},
+      {"truncated_normal(std=0.02)", {K::kTruncatedNormal, 0, 0.02, 2}},
+      {"truncated_normal(mean=1, std=0.5, a=0, b=3)", truncated(1, 0.5, 0, 3)},
+      {"truncated_normal(mean=0.5, std=2, a=-1, b=1, bounds=sigma)",
+       truncated(0.5, 2, -1.5, 2.5)},
+      {"truncated_normal(a=5, b=6)", truncated(0, 1, 5, 6)},
+      // variance_scaling: Keras VarianceScaling.
+      {"variance_scaling", keras(std::sqrt(1 / fi))},
+      {"variance_scaling(scale=0.5, mode=fan_out)", keras(std::sqrt(0.5 / fo))},
+      {"variance_scaling(scale=2, mode=fan_avg, distribution=uniform)",
+       uniform(std::sqrt(3 * 2 / ((fi + fo) / 2)))},
+      {"variance_scaling(mode=fan_geo_avg, distribution=untruncated_normal)",
+       normal(std::sqrt(1 / std::sqrt(fi * fo)))},
+      // flavor=keras: the same target std, truncated and corrected.
+      {"he_normal(flavor=keras)", keras(relu / std::sqrt(fi))},
+      {"glorot_normal(gain=2, flavor=keras)",
+       keras(2 * std::sqrt(2 / (fi + fo)))},
+      {"lecun_normal(flavor=keras)", keras(std::sqrt(1 / fi))},
+      {"he_normal(flavor=torch)", normal(relu / std::sqrt(fi))},
+      {"keep", {K::kConstant, 0, 0, 0, /*keeps=*/true}},
   };
 }
 
@@ -215,7 +371,12 @@ TEST(SampleValuesTest, EveryStrategySamplesItsFormula) {
     SCOPED_TRACE(text);
     const auto strategy = ParseStrategy(text);
     ASSERT_TRUE(strategy.ok()) << strategy.status();
+    EXPECT_EQ(strategy->keeps(), want.keeps);
     const auto dist = strategy->DistributionFor(kFans);
+    if (want.keeps) {
+      EXPECT_FALSE(dist.ok());
+      continue;
+    }
     ASSERT_TRUE(dist.ok()) << dist.status();
     ASSERT_EQ(dist->kind, want.kind);
     EXPECT_NEAR(dist->TargetMean(), want.mean, 1e-12);
@@ -237,10 +398,12 @@ TEST(SampleValuesTest, ElementsFollowTheDocumentedBlockMapping) {
   const PhiloxKey key = TensorKey(kSeed, "mapping");
   const uint64_t first = (uint64_t{1} << 33) + 5;  // block index > 2^32
   constexpr size_t kCount = 6;
-  double u[kCount], n[kCount], s[kCount];
+  double u[kCount], n[kCount], s[kCount], t[kCount];
   SampleValues(Distribution::Uniform(-2, 6), key, first, kCount, u);
   SampleValues(Distribution::Normal(1, 3), key, first, kCount, n);
   SampleValues(Distribution::RandomSign(0.5), key, first, kCount, s);
+  SampleValues(Distribution::TruncatedNormal(1, 3, -2, 7), key, first, kCount,
+               t);
   for (size_t k = 0; k < kCount; ++k) {
     const uint64_t i = first + k;
     const BlockWords w = PhiloxBlock(key, i / 2);
@@ -250,6 +413,10 @@ TEST(SampleValuesTest, ElementsFollowTheDocumentedBlockMapping) {
     EXPECT_EQ(u[k], -2 + 8 * UniformOpen01(word)) << i;
     EXPECT_EQ(n[k], 1 + 3 * (i % 2 == 0 ? z0 : z1)) << i;
     EXPECT_EQ(s[k], (word >> 63) != 0 ? -0.5 : 0.5) << i;
+    // Truncated normal: α = (-2 - 1)/3, β = (7 - 1)/3, one uniform of the
+    // same word, scaled and clamped to [low, high].
+    const double z = TruncatedStandardNormal(-1, 2, UniformOpen01(word));
+    EXPECT_EQ(t[k], std::min(std::max(1 + 3 * z, -2.0), 7.0)) << i;
   }
 }
 
@@ -257,7 +424,8 @@ TEST(SampleValuesTest, OddSizedPiecesGiveTheSameValuesAsOneCall) {
   const PhiloxKey key = TensorKey(kSeed, "pieces");
   for (const Distribution& d :
        {Distribution::Uniform(-1, 1), Distribution::Normal(0, 1),
-        Distribution::RandomSign(1), Distribution::Constant(3)}) {
+        Distribution::RandomSign(1), Distribution::Constant(3),
+        Distribution::TruncatedNormal(0, 1, -0.5, 2)}) {
     constexpr uint64_t kFirst = 7;
     constexpr size_t kTotal = 1001;
     std::vector<double> whole(kTotal);
@@ -292,6 +460,69 @@ TEST(SampleValuesTest, ZeroCountWritesNothing) {
   SampleValues(Distribution::Normal(0, 1), {1, 2}, 3, 0, &sentinel);
   SampleValues(Distribution::Constant(1), {1, 2}, 3, 0, &sentinel);
   EXPECT_EQ(sentinel, 42);
+}
+
+// ---- Values pinned before flavor= and truncated_normal existed -----------
+
+// FNV-1a over the bytes of the doubles.
+uint64_t Fingerprint(const std::vector<double>& values) {
+  uint64_t h = 1469598103934665603ull;
+  for (const double x : values) {
+    uint64_t bits;
+    std::memcpy(&bits, &x, sizeof(bits));
+    for (int k = 0; k < 8; ++k) {
+      h ^= (bits >> (8 * k)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  }
+  return h;
+}
+
+std::vector<double> StrategyValues(const std::string& text, uint64_t first,
+                                   size_t count) {
+  const auto strategy = ParseStrategy(text);
+  EXPECT_TRUE(strategy.ok()) << strategy.status();
+  const auto dist = strategy->DistributionFor(kFans);
+  EXPECT_TRUE(dist.ok()) << dist.status();
+  std::vector<double> values(count);
+  if (dist.ok()) {
+    SampleValues(*dist, TensorKey(kSeed, "pinned.weight"), first, count,
+                 values.data());
+  }
+  return values;
+}
+
+// The default (torch) flavor writes the same bytes as before the flavor
+// parameter was added: values captured from the build before the change.
+TEST(SampleValuesTest, DefaultNormalStrategiesKeepTheirPinnedValues) {
+  const std::vector<std::pair<std::string, std::vector<double>>> pinned = {
+      {"he_normal",
+       {-0.022613549132291511, -0.10297757691859039, 0.0064836010064622043,
+        -0.053945426075616518, -0.048473628654340468}},
+      {"xavier_normal",
+       {-0.017516379837601643, -0.079766088087698778, 0.0050221757442963531,
+        -0.04178594735898522, -0.037547511301700656}},
+      {"lecun_normal",
+       {-0.015990193938138497, -0.072816142949294574, 0.0045845982381773499,
+        -0.038145176592066052, -0.034276031530202693}},
+      {"kaiming_normal(mode=fan_out, nonlinearity=tanh)",
+       {-0.032639846697153335, -0.14863532938610891, 0.0093582719659977068,
+        -0.077863515665765631, -0.069965656380453572}},
+  };
+  for (const auto& [text, want] : pinned) {
+    EXPECT_EQ(StrategyValues(text, 1000, want.size()), want) << text;
+  }
+  const std::vector<std::pair<std::string, uint64_t>> fingerprints = {
+      {"he_normal", 0x87795208e786b392ull},
+      {"xavier_normal", 0x476beac5d70ce55aull},
+      {"lecun_normal", 0xbe3067223f1c7e5dull},
+      {"he_uniform", 0x4882af90c107cd49ull},
+      {"xavier_uniform", 0x6f787a6a273d0721ull},
+      {"lecun_uniform", 0x48eab1fed4ecb323ull},
+  };
+  for (const auto& [text, want] : fingerprints) {
+    EXPECT_EQ(Fingerprint(StrategyValues(text, 3, 10001)), want) << text;
+  }
 }
 
 TEST(SampleValuesTest, DifferentTensorsGetDifferentValues) {

@@ -124,6 +124,32 @@ TEST(ParseStrategyTest, FillsEveryDefault) {
   EXPECT_EQ(Canonical("lecun_normal"), "lecun_normal");
   EXPECT_EQ(Canonical("fan_in_uniform"), "fan_in_uniform");
   EXPECT_EQ(Canonical("fan_out_uniform"), "fan_out_uniform");
+  EXPECT_EQ(Canonical("truncated_normal"),
+            "truncated_normal(mean=0, std=1, a=-2, b=2, bounds=absolute)");
+  EXPECT_EQ(Canonical("variance_scaling"),
+            "variance_scaling(scale=1, mode=fan_in, "
+            "distribution=truncated_normal)");
+  EXPECT_EQ(Canonical("keep"), "keep");
+}
+
+TEST(ParseStrategyTest, ShowsFlavorOnlyWhenItIsNotTheDefault) {
+  // The canonical text of every strategy written before flavor existed is
+  // unchanged (reports and plans quote it).
+  EXPECT_EQ(Canonical("he_normal(flavor=torch)"),
+            "he_normal(mode=fan_in, nonlinearity=relu, negative_slope=0)");
+  EXPECT_EQ(Canonical("lecun_normal(flavor=torch)"), "lecun_normal");
+  EXPECT_EQ(Canonical("he_normal(flavor=keras)"),
+            "he_normal(mode=fan_in, nonlinearity=relu, negative_slope=0, "
+            "flavor=keras)");
+  EXPECT_EQ(Canonical("glorot_normal(flavor=keras, gain=2)"),
+            "xavier_normal(gain=2, flavor=keras)");
+  EXPECT_EQ(Canonical("lecun_normal(flavor=keras)"),
+            "lecun_normal(flavor=keras)");
+  const auto s = ParseStrategy("lecun_normal");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->params().size(), 1u);  // still a parameter, with its default
+  EXPECT_EQ(s->params()[0].name, "flavor");
+  EXPECT_EQ(s->params()[0].text, "torch");
 }
 
 TEST(ParseStrategyTest, MapsAliasesToCanonicalNames) {
@@ -161,11 +187,12 @@ TEST(ParseStrategyTest, ListsParametersInTableOrder) {
   EXPECT_EQ(Canonical("normal(std=2, mean=1)"), "normal(mean=1, std=2)");
   const auto s = ParseStrategy("he_normal(negative_slope=0.2, mode=fan_out)");
   ASSERT_TRUE(s.ok()) << s.status();
-  ASSERT_EQ(s->params().size(), 3u);
+  ASSERT_EQ(s->params().size(), 4u);
   EXPECT_EQ(s->params()[0].name, "mode");
   EXPECT_EQ(s->params()[0].text, "fan_out");
   EXPECT_EQ(s->params()[2].name, "negative_slope");
   EXPECT_EQ(s->params()[2].number, 0.2);
+  EXPECT_EQ(s->params()[3].name, "flavor");
 }
 
 TEST(ParseStrategyTest, ToStringParsesBackToTheSameStrategy) {
@@ -173,7 +200,10 @@ TEST(ParseStrategyTest, ToStringParsesBackToTheSameStrategy) {
        {"uniform(a=-1, b=3)", "normal(mean=0.5, std=0.25)", "small(value=2)",
         "kaiming_normal(mode=fan_out, nonlinearity=leaky_relu, "
         "negative_slope=0.01)",
-        "zeros", "fan_in_uniform"}) {
+        "zeros", "fan_in_uniform", "he_normal(flavor=keras)",
+        "truncated_normal(mean=1, std=0.5, a=-1, b=4, bounds=sigma)",
+        "variance_scaling(scale=2, mode=fan_geo_avg, distribution=uniform)",
+        "keep"}) {
     const std::string once = Canonical(text);
     EXPECT_EQ(Canonical(once), once) << text;
   }
@@ -187,9 +217,9 @@ TEST(ParseStrategyTest, RejectsBadStrategiesWithExactMessages) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"foo",
        "unknown strategy \"foo\"; known: uniform, zeros, ones, constant, "
-       "random_sign, normal, xavier_uniform, xavier_normal, he_uniform, "
-       "he_normal, lecun_uniform, lecun_normal, fan_in_uniform, "
-       "fan_out_uniform"},
+       "random_sign, normal, truncated_normal, xavier_uniform, xavier_normal, "
+       "he_uniform, he_normal, lecun_uniform, lecun_normal, variance_scaling, "
+       "fan_in_uniform, fan_out_uniform, keep"},
       {"normal(sd=1)",
        "strategy \"normal\": unknown parameter \"sd\"; accepted: mean, std"},
       {"zeros(value=1)",
@@ -234,6 +264,56 @@ TEST(ParseStrategyTest, RejectsBadStrategiesWithExactMessages) {
       {"he_uniform(negative_slope=x)",
        "strategy \"he_uniform\": parameter \"negative_slope\" must be a finite "
        "number, got \"x\""},
+      // truncated_normal
+      {"truncated_normal(std=0)",
+       "strategy \"truncated_normal\": parameter \"std\" must be > 0, got "
+       "\"0\""},
+      {"truncated_normal(std=-1)",
+       "strategy \"truncated_normal\": parameter \"std\" must be a number "
+       ">= 0, got \"-1\""},
+      {"truncated_normal(a=1, b=1)",
+       "strategy \"truncated_normal\": parameter \"a\" must be < parameter "
+       "\"b\", got a=1, b=1"},
+      {"truncated_normal(a=3)",
+       "strategy \"truncated_normal\": parameter \"a\" must be < parameter "
+       "\"b\", got a=3, b=2"},
+      {"truncated_normal(bounds=relative)",
+       "strategy \"truncated_normal\": parameter \"bounds\" must be one of "
+       "{absolute, sigma}, got \"relative\""},
+      {"truncated_normal(a=37, b=38)",
+       "strategy \"truncated_normal\": the interval [37, 38] lies more than "
+       "36 std from the mean (mean=0, std=1)"},
+      {"truncated_normal(mean=1, std=0.5, a=-40, b=-38, bounds=sigma)",
+       "strategy \"truncated_normal\": the interval [-19, -18] lies more than "
+       "36 std from the mean (mean=1, std=0.5)"},
+      {"truncated_normal(std=1e300, a=-1e10, bounds=sigma)",
+       "strategy \"truncated_normal\": bounds mean + a·std = -inf and mean + "
+       "b·std = 2e+300 must be finite"},
+      // variance_scaling
+      {"variance_scaling(scale=0)",
+       "strategy \"variance_scaling\": parameter \"scale\" must be > 0, got "
+       "\"0\""},
+      {"variance_scaling(mode=fan_sum)",
+       "strategy \"variance_scaling\": parameter \"mode\" must be one of "
+       "{fan_in, fan_out, fan_avg, fan_geo_avg}, got \"fan_sum\""},
+      {"variance_scaling(distribution=normal)",
+       "strategy \"variance_scaling\": parameter \"distribution\" must be "
+       "one of {truncated_normal, untruncated_normal, uniform}, got "
+       "\"normal\""},
+      // flavor
+      {"kaiming_normal(flavor=jax)",
+       "strategy \"kaiming_normal\": parameter \"flavor\" must be one of "
+       "{torch, keras}, got \"jax\""},
+      {"he_uniform(flavor=keras)",
+       "strategy \"he_uniform\": unknown parameter \"flavor\"; accepted: "
+       "mode, nonlinearity, negative_slope"},
+      {"lecun_normal(gain=2)",
+       "strategy \"lecun_normal\": unknown parameter \"gain\"; accepted: "
+       "flavor"},
+      // keep
+      {"keep(value=1)",
+       "strategy \"keep\": unknown parameter \"value\"; it takes no "
+       "parameters"},
       // Syntax errors come through ParseStrategy unchanged.
       {"normal(std=", "malformed strategy \"normal(std=\": expected \")\""},
   };
@@ -256,13 +336,15 @@ TEST(ResolveStrategyTest, RejectsARepeatedKeyInAHandBuiltSpec) {
 
 TEST(StrategyTest, NeedsFansOnlyForFanBasedStrategies) {
   for (const char* text :
-       {"uniform", "zeros", "ones", "constant", "random_sign", "normal"}) {
+       {"uniform", "zeros", "ones", "constant", "random_sign", "normal",
+        "truncated_normal", "keep"}) {
     EXPECT_FALSE(ParseStrategy(text)->needs_fans()) << text;
   }
   for (const char* text :
        {"xavier_uniform", "xavier_normal", "he_uniform", "he_normal",
         "he_normal(mode=fan_out)", "lecun_uniform", "lecun_normal",
-        "fan_in_uniform", "fan_out_uniform"}) {
+        "fan_in_uniform", "fan_out_uniform", "variance_scaling",
+        "lecun_normal(flavor=keras)"}) {
     EXPECT_TRUE(ParseStrategy(text)->needs_fans()) << text;
   }
 }
@@ -286,6 +368,22 @@ void ExpectNormal(const Distribution& d, double mean, double std) {
   EXPECT_EQ(d.kind, Distribution::Kind::kNormal);
   EXPECT_DOUBLE_EQ(d.mean, mean);
   EXPECT_DOUBLE_EQ(d.std, std);
+}
+
+void ExpectTruncatedNormal(const Distribution& d, double mean, double std,
+                           double low, double high) {
+  EXPECT_EQ(d.kind, Distribution::Kind::kTruncatedNormal);
+  EXPECT_DOUBLE_EQ(d.mean, mean);
+  EXPECT_DOUBLE_EQ(d.std, std);
+  EXPECT_DOUBLE_EQ(d.low, low);
+  EXPECT_DOUBLE_EQ(d.high, high);
+}
+
+// Keras's truncated normal for target std s: σ = s / 0.8796..., on ±2σ.
+void ExpectKerasTruncated(const Distribution& d, double s) {
+  const double sigma = s / 0.87962566103423978;
+  ExpectTruncatedNormal(d, 0, sigma, -2 * sigma, 2 * sigma);
+  EXPECT_NEAR(d.TargetStd(), s, 1e-15 * s);
 }
 
 TEST(StrategyTest, FixedStrategiesIgnoreFans) {
@@ -330,6 +428,98 @@ TEST(StrategyTest, FanBasedStrategiesFollowTheirFormulas) {
                 1 / std::sqrt(200.0));
 }
 
+TEST(StrategyTest, TruncatedNormalBoundsAreAbsoluteOrInSigmaUnits) {
+  ExpectTruncatedNormal(DistributionOf("truncated_normal", {}), 0, 1, -2, 2);
+  // torch's trunc_normal_(std=0.02): a, b stay ±2, i.e. ±100σ.
+  ExpectTruncatedNormal(DistributionOf("truncated_normal(std=0.02)", {}), 0,
+                        0.02, -2, 2);
+  ExpectTruncatedNormal(
+      DistributionOf("truncated_normal(mean=1, std=0.5, a=-3, b=2, "
+                     "bounds=sigma)",
+                     {}),
+      1, 0.5, -0.5, 2);
+  // At the 36σ limit, on either side, is accepted.
+  EXPECT_TRUE(ParseStrategy("truncated_normal(a=36, b=40)").ok());
+  EXPECT_TRUE(ParseStrategy("truncated_normal(a=-50, b=-36)").ok());
+}
+
+TEST(StrategyTest, VarianceScalingFollowsKerasFormulas) {
+  const Fans fans{300, 200};
+  ExpectKerasTruncated(DistributionOf("variance_scaling", fans),
+                       std::sqrt(1.0 / 300));
+  ExpectKerasTruncated(
+      DistributionOf("variance_scaling(scale=2, mode=fan_out)", fans),
+      std::sqrt(2.0 / 200));
+  ExpectKerasTruncated(DistributionOf("variance_scaling(mode=fan_avg)", fans),
+                       std::sqrt(1.0 / 250));
+  ExpectKerasTruncated(
+      DistributionOf("variance_scaling(mode=fan_geo_avg)", fans),
+      std::sqrt(1.0 / std::sqrt(60000.0)));
+  ExpectNormal(DistributionOf("variance_scaling(scale=3, "
+                              "distribution=untruncated_normal)",
+                              fans),
+               0, std::sqrt(3.0 / 300));
+  const double limit = std::sqrt(3 * 0.5 / 250);
+  ExpectUniform(DistributionOf("variance_scaling(scale=0.5, mode=fan_avg, "
+                               "distribution=uniform)",
+                               fans),
+                -limit, limit);
+}
+
+TEST(StrategyTest, KerasFlavorTruncatesTheSameTargetStd) {
+  const Fans fans{300, 200};
+  ExpectKerasTruncated(DistributionOf("he_normal(flavor=keras)", fans),
+                       std::sqrt(2.0) / std::sqrt(300.0));
+  ExpectKerasTruncated(
+      DistributionOf("kaiming_normal(mode=fan_out, nonlinearity=tanh, "
+                     "flavor=keras)",
+                     fans),
+      5.0 / 3 / std::sqrt(200.0));
+  ExpectKerasTruncated(DistributionOf("xavier_normal(flavor=keras)", fans),
+                       std::sqrt(2.0 / 500));
+  ExpectKerasTruncated(DistributionOf("lecun_normal(flavor=keras)", fans),
+                       std::sqrt(1.0 / 300));
+  // Keras's own names: HeNormal = variance_scaling(scale=2), GlorotNormal =
+  // variance_scaling(mode=fan_avg), LecunNormal = variance_scaling.
+  const Distribution he = DistributionOf("he_normal(flavor=keras)", fans);
+  const Distribution vs = DistributionOf("variance_scaling(scale=2)", fans);
+  EXPECT_DOUBLE_EQ(he.std, vs.std);
+  EXPECT_DOUBLE_EQ(DistributionOf("glorot_normal(flavor=keras)", fans).std,
+                   DistributionOf("variance_scaling(mode=fan_avg)", fans).std);
+  EXPECT_EQ(DistributionOf("lecun_normal(flavor=keras)", fans).std,
+            DistributionOf("variance_scaling", fans).std);
+  // A zero gain gives a zero std: the degenerate point 0.
+  const Distribution zero =
+      DistributionOf("xavier_normal(gain=0, flavor=keras)", fans);
+  EXPECT_EQ(zero.TargetStd(), 0.0);
+  EXPECT_EQ(zero.TargetMean(), 0.0);
+}
+
+TEST(StrategyTest, TorchFlavorIsTheUntruncatedNormal) {
+  const Fans fans{300, 200};
+  ExpectNormal(DistributionOf("he_normal(flavor=torch)", fans), 0,
+               std::sqrt(2.0) / std::sqrt(300.0));
+  ExpectNormal(DistributionOf("glorot_normal(flavor=torch)", fans), 0,
+               std::sqrt(2.0 / 500));
+  ExpectNormal(DistributionOf("lecun_normal(flavor=torch)", fans), 0,
+               std::sqrt(1.0 / 300));
+}
+
+TEST(StrategyTest, KeepKeepsAndHasNoDistribution) {
+  const auto keep = ParseStrategy("keep");
+  ASSERT_TRUE(keep.ok()) << keep.status();
+  EXPECT_TRUE(keep->keeps());
+  EXPECT_FALSE(keep->needs_fans());
+  ExpectError(keep->DistributionFor({3, 4}),
+              absl::StatusCode::kFailedPrecondition,
+              "strategy \"keep\" writes no values");
+  for (const auto& row : strategy_internal::StrategyTable()) {
+    if (row.name == "keep") continue;
+    EXPECT_FALSE(ParseStrategy(std::string(row.name))->keeps()) << row.name;
+  }
+  EXPECT_FALSE(Strategy().keeps());
+}
+
 TEST(StrategyTest, UnknownFanIsAFailedPreconditionNamingTheFan) {
   ExpectError(ParseStrategy("lecun_normal")->DistributionFor({0, 10}),
               absl::StatusCode::kFailedPrecondition,
@@ -354,6 +544,23 @@ TEST(StrategyTest, UnknownFanIsAFailedPreconditionNamingTheFan) {
               absl::StatusCode::kFailedPrecondition,
               "strategy \"fan_in_uniform\" needs fan_in, but this tensor's "
               "fan_in is unknown (fan_in=-3)");
+  // variance_scaling: fan_avg and fan_geo_avg need both fans.
+  EXPECT_TRUE(ParseStrategy("variance_scaling")->DistributionFor({10, 0}).ok());
+  ExpectError(
+      ParseStrategy("variance_scaling(mode=fan_avg)")->DistributionFor({10, 0}),
+      absl::StatusCode::kFailedPrecondition,
+      "strategy \"variance_scaling\" needs fan_in and fan_out, but this "
+      "tensor's fan_out is unknown (fan_out=0)");
+  ExpectError(ParseStrategy("variance_scaling(mode=fan_geo_avg)")
+                  ->DistributionFor({0, 10}),
+              absl::StatusCode::kFailedPrecondition,
+              "strategy \"variance_scaling\" needs fan_in and fan_out, but "
+              "this tensor's fan_in is unknown (fan_in=0)");
+  ExpectError(
+      ParseStrategy("variance_scaling(mode=fan_out)")->DistributionFor({10, 0}),
+      absl::StatusCode::kFailedPrecondition,
+      "strategy \"variance_scaling\" needs fan_out, but this tensor's "
+      "fan_out is unknown (fan_out=0)");
   // fan_out_uniform needs only fan_out (an LSTM's hidden size).
   EXPECT_TRUE(ParseStrategy("fan_out_uniform")->DistributionFor({0, 10}).ok());
   ExpectError(ParseStrategy("fan_out_uniform")->DistributionFor({10, 0}),
@@ -413,7 +620,38 @@ TEST(DescribeStrategiesTest, ShowsDefaultsAliasesAndFormula) {
   EXPECT_THAT(lines, ::testing::Contains(
                          "random_sign(value=0.01) aliases: small — +value or "
                          "-value with probability 1/2 each (std = value)"));
-  EXPECT_THAT(lines, ::testing::Contains("lecun_normal — N(0, 1/fan_in)"));
+  EXPECT_THAT(lines, ::testing::Contains("lecun_uniform — U(±√(3/fan_in))"));
+  EXPECT_THAT(lines,
+              ::testing::Contains("keep — leave the values as they are (writes "
+                                  "nothing)"));
+}
+
+TEST(DescribeStrategiesTest, ListsTheNewParametersWithTheirChoices) {
+  const std::vector<std::string> lines = DescribeStrategies();
+  const auto line_of = [&](const std::string& name) {
+    for (const std::string& line : lines) {
+      if (line.rfind(name + "(", 0) == 0 || line.rfind(name + " ", 0) == 0) {
+        return line;
+      }
+    }
+    return std::string();
+  };
+  EXPECT_THAT(line_of("truncated_normal"),
+              StartsWith("truncated_normal(mean=0, std=1, a=-2, b=2, "
+                         "bounds=absolute|sigma) — "));
+  EXPECT_THAT(line_of("variance_scaling"),
+              StartsWith("variance_scaling(scale=1, "
+                         "mode=fan_in|fan_out|fan_avg|fan_geo_avg, "
+                         "distribution=truncated_normal|untruncated_normal|"
+                         "uniform) — "));
+  EXPECT_THAT(line_of("lecun_normal"),
+              StartsWith("lecun_normal(flavor=torch|keras) — N(0, 1/fan_in)"));
+  EXPECT_THAT(line_of("xavier_normal"),
+              StartsWith("xavier_normal(gain=1, flavor=torch|keras) aliases: "
+                         "glorot_normal — "));
+  EXPECT_THAT(line_of("he_normal"),
+              ::testing::HasSubstr("negative_slope=0, flavor=torch|keras) "
+                                   "aliases: kaiming_normal — "));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "random/philox.h"
@@ -66,6 +68,38 @@ TEST(BoxMullerTest, IsFiniteAtTheExtremesOfU) {
   EXPECT_TRUE(std::isfinite(z0));
   EXPECT_TRUE(std::isfinite(z1));
   EXPECT_LT(std::hypot(z0, z1), 9.0);  // sqrt(-2 ln 2^-53) = 8.57
+}
+
+TEST(TruncatedStandardNormalTest, StaysInsideTheIntervalAtTheExtremesOfU) {
+  for (const auto& [alpha, beta] : std::vector<std::pair<double, double>>{
+           {-2, 2}, {-1, 3}, {0.5, 0.75}, {-100, 100}, {-4, -3.5}}) {
+    for (const uint64_t w : {uint64_t{0}, ~uint64_t{0}, uint64_t{1} << 63}) {
+      const double z = TruncatedStandardNormal(alpha, beta, UniformOpen01(w));
+      EXPECT_TRUE(std::isfinite(z));
+      EXPECT_GE(z, alpha - 1e-14 * std::abs(alpha)) << alpha << " " << w;
+      EXPECT_LE(z, beta + 1e-14 * std::abs(beta)) << beta << " " << w;
+    }
+  }
+}
+
+TEST(TruncatedStandardNormalTest, IsTheInverseCdfOfTheTruncatedNormal) {
+  // F(z) = (Φ(z) - Φ(α)) / (Φ(β) - Φ(α)) = u, with libm's erfc for Φ.
+  const auto phi = [](double x) {
+    return 0.5 * std::erfc(-x / std::sqrt(2.0));
+  };
+  const double alpha = -1.5, beta = 0.5;
+  for (const double u : {0.001, 0.1, 0.37, 0.5, 0.8, 0.999}) {
+    const double z = TruncatedStandardNormal(alpha, beta, u);
+    EXPECT_NEAR((phi(z) - phi(alpha)) / (phi(beta) - phi(alpha)), u, 1e-14);
+  }
+}
+
+TEST(TruncatedStandardNormalTest, MirrorsIntervalsLyingMostlyAboveZero) {
+  // [1, 3] is sampled as the negation of [-3, -1] with the same u.
+  for (const double u : {0.01, 0.3, 0.5, 0.9}) {
+    EXPECT_EQ(TruncatedStandardNormal(1, 3, u),
+              -TruncatedStandardNormal(-3, -1, u));
+  }
 }
 
 }  // namespace
