@@ -66,8 +66,8 @@ const Flag kFlags[] = {
        return absl::OkStatus();
      }},
     {"profile", "", "P",
-     "torch: torch's own reset_parameters per layer; keras: not yet "
-     "(needs orthogonal)",
+     "torch: torch's own reset_parameters per layer; keras: Keras 3's "
+     "layer defaults (glorot_uniform, orthogonal recurrent, forget bias 1)",
      [](const std::string& v, CliArgs* a) {
        a->profile = v;
        return absl::OkStatus();

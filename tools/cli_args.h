@@ -18,7 +18,7 @@ struct CliArgs {
   std::string output;
   bool in_place = false;
   bool plan = false;
-  std::string format = "text";  // --plan output: text | json
+  std::string format = "text";               // --plan output: text | json
   std::optional<std::string> strategy;       // --strategy, when given
   std::optional<std::string> bias_strategy;  // --bias_strategy, when given
   std::vector<std::string> rules;            // --rule, repeatable, in order

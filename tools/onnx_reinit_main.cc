@@ -77,7 +77,8 @@ int Run(int argc, char** argv) {
     rule_options.config = *std::move(config);
   }
   absl::StatusOr<RuleSet> rules = RuleSet::Build(rule_options);
-  if (!rules.ok()) return Fail(kExitUsage, std::string(rules.status().message()));
+  if (!rules.ok())
+    return Fail(kExitUsage, std::string(rules.status().message()));
   absl::StatusOr<FanConvention> convention =
       ParseFanConvention(args->fan_convention);
   if (!convention.ok()) {

@@ -1,10 +1,10 @@
 #include "graph/fans.h"
 
-#include "absl/status/status.h"
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -97,15 +97,37 @@ absl::StatusOr<Fans> RecurrentFans(FanRule rule, const onnx::NodeProto& node,
   int gates = 1;
   bool is_w = false, is_r = false;
   switch (rule) {
-    case FanRule::kLstmW: gates = 4; is_w = true; break;
-    case FanRule::kLstmR: gates = 4; is_r = true; break;
-    case FanRule::kLstmB: case FanRule::kLstmP: gates = 4; break;
-    case FanRule::kGruW: gates = 3; is_w = true; break;
-    case FanRule::kGruR: gates = 3; is_r = true; break;
-    case FanRule::kGruB: gates = 3; break;
-    case FanRule::kRnnW: is_w = true; break;
-    case FanRule::kRnnR: is_r = true; break;
-    default: break;
+    case FanRule::kLstmW:
+      gates = 4;
+      is_w = true;
+      break;
+    case FanRule::kLstmR:
+      gates = 4;
+      is_r = true;
+      break;
+    case FanRule::kLstmB:
+    case FanRule::kLstmP:
+      gates = 4;
+      break;
+    case FanRule::kGruW:
+      gates = 3;
+      is_w = true;
+      break;
+    case FanRule::kGruR:
+      gates = 3;
+      is_r = true;
+      break;
+    case FanRule::kGruB:
+      gates = 3;
+      break;
+    case FanRule::kRnnW:
+      is_w = true;
+      break;
+    case FanRule::kRnnR:
+      is_r = true;
+      break;
+    default:
+      break;
   }
   if (is_w || is_r) {
     if (dims.size() != 3) return RankError("3", dims.size());
@@ -138,9 +160,9 @@ absl::StatusOr<Fans> EinsumFans(const onnx::NodeProto& node, int slot,
   }
   const std::string& mine = operands[slot];
   if (mine.size() != dims.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "operand \"", mine, "\" has ", mine.size(), " letters but rank ",
-        dims.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("operand \"", mine, "\" has ", mine.size(),
+                     " letters but rank ", dims.size()));
   }
   Fans fans{1, 1};
   for (size_t i = 0; i < mine.size(); ++i) {
@@ -212,8 +234,8 @@ absl::StatusOr<Fans> ComputeFans(FanRule rule, const onnx::NodeProto& node,
     case FanRule::kAttentionWeight: {  // [E, 3·E']
       if (dims.size() != 2) return RankError("2", dims.size());
       if (dims[1] % 3 != 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            dims[1], " columns are not 3 equal Q, K, V blocks"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(dims[1], " columns are not 3 equal Q, K, V blocks"));
       }
       return Fans{dims[0], dims[1] / 3};
     }

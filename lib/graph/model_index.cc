@@ -5,8 +5,8 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "graph/node_label.h"
 #include "graph/fans.h"
+#include "graph/node_label.h"
 #include "util/tensor_path.h"
 
 namespace onnx_reinit {
@@ -18,8 +18,8 @@ constexpr int kMaxDepth = 64;
 bool IsPassThrough(const onnx::NodeProto& node) {
   if (!node.domain().empty() && node.domain() != "ai.onnx") return false;
   static constexpr const char* kOps[] = {
-      "Identity", "Cast",    "Transpose", "Reshape",
-      "Squeeze",  "Unsqueeze", "Flatten", "DequantizeLinear"};
+      "Identity", "Cast",      "Transpose", "Reshape",
+      "Squeeze",  "Unsqueeze", "Flatten",   "DequantizeLinear"};
   for (const char* op : kOps) {
     if (node.op_type() == op) return true;
   }
@@ -74,7 +74,8 @@ ModelIndex::ModelIndex(const onnx::ModelProto& model) : model_(model) {
       const onnx::NodeProto& node = function.node(n);
       for (const std::string& out : node.output()) scope->producer[out] = n;
       for (int s = 0; s < node.input_size(); ++s) {
-        if (!node.input(s).empty()) scope->uses[node.input(s)].push_back({n, s});
+        if (!node.input(s).empty())
+          scope->uses[node.input(s)].push_back({n, s});
       }
     }
     function_scopes_[&function] = scope.get();
@@ -97,9 +98,8 @@ Scope* ModelIndex::AddGraph(const onnx::GraphProto& graph,
     sites_.push_back(std::move(site));
   };
   for (int i = 0; i < graph.initializer_size(); ++i) {
-    add_site({TensorSite::Kind::kInitializer,
-              ChildPath(path, "initializer", i), graph.initializer(i).name(),
-              &graph.initializer(i), scope});
+    add_site({TensorSite::Kind::kInitializer, ChildPath(path, "initializer", i),
+              graph.initializer(i).name(), &graph.initializer(i), scope});
   }
   for (int i = 0; i < graph.sparse_initializer_size(); ++i) {
     const onnx::SparseTensorProto& sparse = graph.sparse_initializer(i);
@@ -128,9 +128,9 @@ Scope* ModelIndex::AddGraph(const onnx::GraphProto& graph,
             AddGraph(attr.g(), ChildPath(attr_path, "g"), "subgraph", scope));
       }
       for (int g = 0; g < attr.graphs_size(); ++g) {
-        scope->children.push_back(AddGraph(
-            attr.graphs(g), ChildPath(attr_path, "graphs", g), "subgraph",
-            scope));
+        scope->children.push_back(AddGraph(attr.graphs(g),
+                                           ChildPath(attr_path, "graphs", g),
+                                           "subgraph", scope));
       }
     }
   }
@@ -174,8 +174,8 @@ void ModelIndex::CollectUses(const std::string& name, const Scope* scope,
       if (use.slot == 0 && IsPassThrough(node) && node.output_size() > 0) {
         CollectUses(node.output(0), scope,
                     absl::StrCat(via, NodeLabel(node, use.node), " -> "),
-                    quantized || node.op_type() == "DequantizeLinear",
-                    binding, depth + 1, out);
+                    quantized || node.op_type() == "DequantizeLinear", binding,
+                    depth + 1, out);
         continue;
       }
       if (const onnx::FunctionProto* f = FindFunction(node)) {

@@ -92,8 +92,7 @@ class ModelIndex {
                                   int* index = nullptr) const;
 
   // The tensor named `name` visible from `scope` (initializer or Constant).
-  const TensorSite* FindSite(const std::string& name,
-                             const Scope* scope) const;
+  const TensorSite* FindSite(const std::string& name, const Scope* scope) const;
 
   // Integer values of a small constant tensor visible from `scope`.
   std::optional<std::vector<int64_t>> ConstantInts(const std::string& name,

@@ -16,15 +16,13 @@ bool IsOp(const onnx::NodeProto* node, const char* op) {
 
 bool IsShapeOnly(const onnx::NodeProto* node) {
   return IsOp(node, "Reshape") || IsOp(node, "Identity") ||
-         IsOp(node, "Cast") || IsOp(node, "Squeeze") ||
-         IsOp(node, "Unsqueeze");
+         IsOp(node, "Cast") || IsOp(node, "Squeeze") || IsOp(node, "Unsqueeze");
 }
 
 // The producer of `name`, looking through shape-only ops.
 const onnx::NodeProto* RealProducer(const ModelIndex& index,
-                                    const std::string& name,
-                                    const Scope* scope, const Scope** where,
-                                    int* node_index) {
+                                    const std::string& name, const Scope* scope,
+                                    const Scope** where, int* node_index) {
   const Scope* s = scope;
   std::string current = name;
   for (int depth = 0; depth < 16; ++depth) {
@@ -43,9 +41,9 @@ bool IsNormalized(const ModelIndex& index, const std::string& name,
   const Scope* where = nullptr;
   const onnx::NodeProto* p = RealProducer(index, name, scope, &where, nullptr);
   if (p == nullptr) return false;
-  for (const char* op : {"InstanceNormalization", "LayerNormalization",
-                         "BatchNormalization", "GroupNormalization",
-                         "MeanVarianceNormalization"}) {
+  for (const char* op :
+       {"InstanceNormalization", "LayerNormalization", "BatchNormalization",
+        "GroupNormalization", "MeanVarianceNormalization"}) {
     if (IsOp(p, op)) return true;
   }
   if (IsOp(p, "Div") && p->input_size() == 2) {

@@ -15,8 +15,7 @@ bool IsDefault(const onnx::NodeProto& n) {
   return n.domain().empty() || n.domain() == "ai.onnx";
 }
 
-bool IsOneOf(const onnx::NodeProto& n,
-             std::initializer_list<const char*> ops) {
+bool IsOneOf(const onnx::NodeProto& n, std::initializer_list<const char*> ops) {
   if (!IsDefault(n)) return false;
   for (const char* op : ops) {
     if (n.op_type() == op) return true;

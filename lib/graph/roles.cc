@@ -59,16 +59,15 @@ absl::StatusOr<Fans> FansOf(const ModelIndex& index, FanRule rule,
   absl::StatusOr<Fans> fans = ComputeFans(rule, node, *dims, convention, slot);
   if (!fans.ok()) {
     const TensorSite* site = index.FindSite(node.input(slot), scope);
-    const char* kind =
-        site == nullptr ? ""
-        : site->kind == TensorSite::Kind::kConstant ? "constant "
-                                                     : "initializer ";
+    const char* kind = site == nullptr ? ""
+                       : site->kind == TensorSite::Kind::kConstant
+                           ? "constant "
+                           : "initializer ";
     return absl::Status(
         fans.status().code(),
-        absl::StrCat(label, " input ", slot, " (", kind, "\"",
-                     node.input(slot), "\", dims [",
-                     absl::StrJoin(*dims, ", "), "]): ",
-                     fans.status().message()));
+        absl::StrCat(label, " input ", slot, " (", kind, "\"", node.input(slot),
+                     "\", dims [", absl::StrJoin(*dims, ", "),
+                     "]): ", fans.status().message()));
   }
   return fans;
 }

@@ -36,8 +36,9 @@ struct RoleDecision {
 
 // InvalidArgument when a weight's dims do not fit its consumer's layout,
 // naming the node, input and tensor.
-[[nodiscard]] absl::StatusOr<RoleDecision> DecideRole(
-    const ModelIndex& index, const TensorSite& site, FanConvention convention);
+[[nodiscard]] absl::StatusOr<RoleDecision> DecideRole(const ModelIndex& index,
+                                                      const TensorSite& site,
+                                                      FanConvention convention);
 
 }  // namespace onnx_reinit
 

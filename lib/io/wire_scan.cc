@@ -168,8 +168,7 @@ class Scanner {
       if (tag == 0) break;
       const int number = WireFormatLite::GetTagFieldNumber(tag);
       if (kind == Kind::kTensor && IsValueField(number)) {
-        RETURN_IF_ERROR(
-            ScanValueField(at, tag, &layout_->tensors.back(), out));
+        RETURN_IF_ERROR(ScanValueField(at, tag, &layout_->tensors.back(), out));
         continue;
       }
       const Descent* descent = FindDescent(kind, tag);
@@ -179,15 +178,16 @@ class Scanner {
       }
       const int index = seen[number]++;
       if (!descent->repeated && index > 0) {
-        return Malformed(at, absl::StrCat("field ", descent->name,
-                                          " occurs twice"));
+        return Malformed(
+            at, absl::StrCat("field ", descent->name, " occurs twice"));
       }
       CodedInputStream::Limit limit;
       ASSIGN_OR_RETURN(
           ByteRange payload,
           EnterMessage(at, envelope < 0 ? "the file" : "its parent", &limit));
       const int child_envelope = static_cast<int>(layout_->envelopes.size());
-      layout_->envelopes.push_back(Envelope{number, {at, 0}, payload, envelope});
+      layout_->envelopes.push_back(
+          Envelope{number, {at, 0}, payload, envelope});
       std::string body;
       {
         StringOutputStream stream(&body);
@@ -201,7 +201,8 @@ class Scanner {
       layout_->envelopes[child_envelope].field.size = Pos() - at;
       if (descent->child == Kind::kTensor) {
         // Its record was made before the field's size was known.
-        layout_->tensors.back().field = layout_->envelopes[child_envelope].field;
+        layout_->tensors.back().field =
+            layout_->envelopes[child_envelope].field;
       }
       WriteLengthDelimited(tag, body, out);
     }

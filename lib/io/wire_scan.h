@@ -67,8 +67,8 @@ struct Envelope {
 };
 
 struct TensorLocation {
-  std::string path;  // util/tensor_path.h
-  int envelope = 0;  // this TensorProto's own envelope
+  std::string path;   // util/tensor_path.h
+  int envelope = 0;   // this TensorProto's own envelope
   ByteRange field;    // = envelopes[envelope].field
   ByteRange message;  // = envelopes[envelope].message
   std::vector<ValueField> values;

@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "dtype/dtype.h"
 #include "graph/model_index.h"
+#include "graph/residual.h"
 #include "graph/roles.h"
+#include "strategy/structured.h"
 #include "util/status_macros.h"
 
 namespace onnx_reinit {
@@ -17,8 +19,8 @@ absl::StatusOr<uint64_t> ElementCount(const onnx::TensorProto& tensor) {
   uint64_t count = 1;
   for (int64_t d : tensor.dims()) {
     if (d < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "tensor \"", tensor.name(), "\": negative dim ", d));
+      return absl::InvalidArgumentError(
+          absl::StrCat("tensor \"", tensor.name(), "\": negative dim ", d));
     }
     if (d != 0 && count > std::numeric_limits<uint64_t>::max() /
                               static_cast<uint64_t>(d)) {
@@ -39,14 +41,35 @@ absl::Status RefuseExternalData(const onnx::TensorProto& tensor,
   for (const auto& entry : tensor.external_data()) {
     if (entry.key() == "location") location = entry.value();
   }
-  return absl::UnimplementedError(absl::StrCat(
-      "initializer \"", name, "\" keeps its values in external data "
-      "(location \"", location, "\"): not supported yet"));
+  return absl::UnimplementedError(
+      absl::StrCat("initializer \"", name,
+                   "\" keeps its values in external data "
+                   "(location \"",
+                   location, "\"): not supported yet"));
 }
 
-absl::StatusOr<TensorPlan> PlanOne(const ModelIndex& index,
-                                   const TensorSite& site,
-                                   const PlanOptions& options) {
+// Everything the plan of one tensor needs beyond the tensor itself.
+struct Context {
+  const ModelIndex& index;
+  const PlanOptions& options;
+  const ResidualFacts& residuals;
+  const RuleSet& defaults;  // for zero_residual_branch's other tensors
+};
+
+int64_t GateBlocks(const TensorPlan& plan) {
+  if ((plan.role != Role::kRecurrentInput &&
+       plan.role != Role::kRecurrentHidden) ||
+      plan.dims.size() != 3 || plan.fans.fan_out <= 0 ||
+      plan.dims[1] % plan.fans.fan_out != 0) {
+    return 1;
+  }
+  return plan.dims[0] * (plan.dims[1] / plan.fans.fan_out);
+}
+
+absl::StatusOr<TensorPlan> PlanOne(const Context& context,
+                                   const TensorSite& site) {
+  const ModelIndex& index = context.index;
+  const PlanOptions& options = context.options;
   const onnx::TensorProto& tensor = *site.tensor;
   TensorPlan plan;
   plan.path = site.path;
@@ -63,17 +86,32 @@ absl::StatusOr<TensorPlan> PlanOne(const ModelIndex& index,
   plan.op_type = decision.op_type;
   plan.node = decision.node;
   plan.fans = decision.fans;
+  plan.fans.residual_projection =
+      context.residuals.projections.contains(site.path);
+  plan.fans.residual_branch_end =
+      context.residuals.branch_ends.contains(site.path);
+  plan.fans.n_layers = context.residuals.NumLayers();
+  plan.gate_blocks = GateBlocks(plan);
   plan.role_reason = decision.why;
   plan.consumers = std::move(decision.consumers);
 
-  const RuleChoice choice = options.rules->Choose(
-      {plan.name, std::string(RoleName(plan.role)), plan.op_type, plan.dtype,
-       static_cast<int>(plan.dims.size()), plan.element_count, plan.scope});
+  const TensorFacts facts{
+      plan.name,  std::string(RoleName(plan.role)),   plan.op_type,
+      plan.dtype, static_cast<int>(plan.dims.size()), plan.element_count,
+      plan.scope};
+  RuleChoice choice = options.rules->Choose(facts);
   plan.rule = choice.rule;
-  if (choice.keep) {
+  if (!choice.keep && choice.strategy.name() == "zero_residual_branch" &&
+      !plan.fans.residual_branch_end) {
+    // Not the end of a residual branch: the role's default.
+    choice = context.defaults.Choose(facts);
+    plan.rule =
+        absl::StrCat(plan.rule, " (not a branch end: ", choice.rule, ")");
+  }
+  if (choice.keep || choice.strategy.keeps()) {
     plan.reason = plan.role == Role::kNotWeight
                       ? decision.why
-                      : absl::StrCat("kept by ", choice.rule);
+                      : absl::StrCat("kept by ", plan.rule);
     return plan;
   }
   plan.strategy = choice.strategy.ToString();
@@ -104,6 +142,13 @@ absl::StatusOr<TensorPlan> PlanOne(const ModelIndex& index,
     plan.reason = std::string(dist.status().message());
     return plan;
   }
+  if (dist->IsStructured()) {
+    absl::Status fits = CheckStructured(*dist, plan.dims, plan.op_type);
+    if (!fits.ok()) {
+      plan.reason = absl::StrCat(plan.strategy, ": ", fits.message());
+      return plan;
+    }
+  }
   plan.distribution = *dist;
   plan.rewrite = true;
   return plan;
@@ -111,16 +156,19 @@ absl::StatusOr<TensorPlan> PlanOne(const ModelIndex& index,
 
 }  // namespace
 
-absl::StatusOr<std::vector<TensorPlan>> BuildPlan(
-    const onnx::ModelProto& model, const PlanOptions& options) {
+absl::StatusOr<std::vector<TensorPlan>> BuildPlan(const onnx::ModelProto& model,
+                                                  const PlanOptions& options) {
   if (options.rules == nullptr) {
     return absl::InternalError("BuildPlan needs a rule set");
   }
   const ModelIndex index(model);
+  const ResidualFacts residuals = FindResiduals(index);
+  ASSIGN_OR_RETURN(const RuleSet defaults, RuleSet::Build(RuleOptions{}));
+  const Context context{index, options, residuals, defaults};
   std::vector<TensorPlan> plans;
   plans.reserve(index.sites().size());
   for (const TensorSite& site : index.sites()) {
-    ASSIGN_OR_RETURN(TensorPlan plan, PlanOne(index, site, options));
+    ASSIGN_OR_RETURN(TensorPlan plan, PlanOne(context, site));
     plans.push_back(std::move(plan));
   }
   return plans;

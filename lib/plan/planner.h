@@ -30,23 +30,26 @@ struct PlanOptions {
 };
 
 struct TensorPlan {
-  std::string path;    // where its bytes are (util/tensor_path.h)
-  int location = -1;   // index into ModelLayout::tensors, set by the caller
+  std::string path;   // where its bytes are (util/tensor_path.h)
+  int location = -1;  // index into ModelLayout::tensors, set by the caller
   std::string name;
-  std::string scope;   // main | subgraph | training
+  std::string scope;  // main | subgraph | training
   Role role = Role::kNotWeight;
   std::string op_type;  // of the deciding consumer
   std::string node;     // its name
   int32_t dtype = 0;
   std::vector<int64_t> dims;
   uint64_t element_count = 0;
-  Fans fans;
+  Fans fans;  // with the graph facts depth-aware strategies use
+  // LSTM/GRU/RNN W and R: directions × gates (structured strategies work
+  // per block); 1 otherwise.
+  int64_t gate_blocks = 1;
   std::string rule;      // the matched rule, e.g. "default (role=bias)"
   std::string strategy;  // canonical text; empty when kept by the rule
   Distribution distribution;
   bool rewrite = false;
-  std::string reason;      // why it is kept (empty when rewritten)
-  std::string role_reason; // how the role was decided
+  std::string reason;                  // why it is kept (empty when rewritten)
+  std::string role_reason;             // how the role was decided
   std::vector<std::string> consumers;  // "Conv node \"c1\" input 1"
 };
 

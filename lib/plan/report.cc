@@ -40,8 +40,7 @@ TensorRecord ToRecord(const TensorPlan& plan) {
 std::string FormatPlanText(const Report& report) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"name", "role", "op (node)", "dtype", "dims", "fan_in",
-                  "fan_out", "rule", "strategy", "target", "action",
-                  "reason"});
+                  "fan_out", "rule", "strategy", "target", "action", "reason"});
   for (const TensorRecord& r : report.tensors()) {
     std::string target;
     if (r.action() == "rewrite") {

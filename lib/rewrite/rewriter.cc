@@ -16,6 +16,7 @@
 #include "rewrite/splice.h"
 #include "rewrite/value_encoding.h"
 #include "strategy/sampler.h"
+#include "strategy/structured.h"
 #include "util/parallel.h"
 #include "util/status_macros.h"
 
@@ -98,8 +99,8 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     target.plan = &p;
     // Keyed by name; by path when two rewritten tensors share a name (in
     // different subgraphs), so they do not get the same values.
-    target.key = TensorKey(options.seed,
-                           name_count[p.name] > 1 ? p.path : p.name);
+    target.key =
+        TensorKey(options.seed, name_count[p.name] > 1 ? p.path : p.name);
     target.first_job = jobs.size();
     for (uint64_t first = 0; first < p.element_count; first += kChunkValues) {
       jobs.push_back({static_cast<int>(targets.size()), first,
@@ -111,11 +112,42 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
         {p.location, encoding, p.element_count * encoding.fixed_width});
   }
 
+  // Structured strategies (orthogonal, identity, dirac, sparse, forget bias)
+  // compute a whole tensor at once: those tensors are filled first, one
+  // tensor per job, and held in memory until written (their own size, not
+  // the model's).
+  std::vector<std::vector<double>> filled(targets.size());
+  std::vector<size_t> structured;
+  for (size_t t = 0; t < targets.size(); ++t) {
+    if (targets[t].plan->distribution.IsStructured()) structured.push_back(t);
+  }
+  RETURN_IF_ERROR(RunParallel(
+      structured.size(), options.threads, [] { return 0; },
+      [&](size_t i, int&) -> absl::Status {
+        const Target& t = targets[structured[i]];
+        std::vector<double>& values = filled[structured[i]];
+        values.resize(t.plan->element_count);
+        absl::Status s = FillStructured(t.plan->distribution, t.plan->dims,
+                                        t.plan->gate_blocks, t.plan->op_type,
+                                        t.key, values.data());
+        if (!s.ok()) {
+          return absl::Status(
+              s.code(), absl::StrCat("tensor \"", t.plan->name, "\" (",
+                                     t.plan->strategy, "): ", s.message()));
+        }
+        return absl::OkStatus();
+      }));
+
   auto make_scratch = [] { return Scratch(); };
   auto generate = [&](const Job& job, Scratch& s) {
     const Target& t = targets[job.target];
-    SampleValues(t.plan->distribution, t.key, job.first, job.count,
-                 s.values.get());
+    if (!filled[job.target].empty()) {
+      std::copy_n(filled[job.target].data() + job.first, job.count,
+                  s.values.get());
+    } else {
+      SampleValues(t.plan->distribution, t.key, job.first, job.count,
+                   s.values.get());
+    }
     return EncodeValues(splice_targets[job.target].encoding, t.plan->dtype,
                         s.values.get(), job.count, s.bytes.get());
   };

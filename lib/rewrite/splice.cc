@@ -45,8 +45,8 @@ absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
     const TensorLocation& loc = layout.tensors[target.tensor];
     const ValueField& first = loc.values.front();
     if (target.encoding.in_place) {
-      edits.push_back({first.payload.offset, first.payload.size, "",
-                       static_cast<int>(t)});
+      edits.push_back(
+          {first.payload.offset, first.payload.size, "", static_cast<int>(t)});
       continue;
     }
     std::string header = LengthDelimitedHeader(target.encoding.field_number,
@@ -68,13 +68,14 @@ absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
     const Envelope& envelope = layout.envelopes[e];
     const uint64_t size = envelope.message.size + growth[e];
     if (size > static_cast<uint64_t>(INT_MAX)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "a re-encoded message would be ", size,
-          " bytes, over protobuf's 2 GiB limit for one message"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("a re-encoded message would be ", size,
+                       " bytes, over protobuf's 2 GiB limit for one message"));
     }
     const uint64_t old_prefix = envelope.message.offset - envelope.field.offset;
     std::string prefix = LengthDelimitedHeader(envelope.field_number, size);
-    const int64_t field_growth = growth[e] + static_cast<int64_t>(prefix.size()) -
+    const int64_t field_growth = growth[e] +
+                                 static_cast<int64_t>(prefix.size()) -
                                  static_cast<int64_t>(old_prefix);
     edits.push_back({envelope.field.offset, old_prefix, std::move(prefix), -1});
     if (envelope.parent >= 0) growth[envelope.parent] += field_growth;

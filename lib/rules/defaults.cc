@@ -59,16 +59,33 @@ const std::vector<RoleAction>* TorchRules() {
   return rules;
 }
 
+// Keras 3's layer defaults: glorot_uniform kernels, orthogonal recurrent
+// kernels (per gate block), zero biases with the LSTM forget-gate bias 1
+// (unit_forget_bias), Embedding U(±0.05), normalization 1 / 0.
+const std::vector<RoleAction>* KerasRules() {
+  static const auto* const rules = new std::vector<RoleAction>{
+      {"weight", "xavier_uniform"},
+      {"bias", "zeros"},
+      {"recurrent_input", "xavier_uniform"},
+      {"recurrent_hidden", "orthogonal"},
+      {"recurrent_bias", "forget_bias(value=1)"},
+      {"recurrent_peephole", "zeros"},
+      {"embedding", "uniform(a=-0.05, b=0.05)"},
+      {"norm_scale", "ones"},
+      {"norm_bias", "zeros"},
+      {"running_mean", "zeros"},
+      {"running_var", "ones"},
+      {"prelu_slope", "zeros"},  // Keras PReLU alpha_initializer="zeros"
+  };
+  return rules;
+}
+
 }  // namespace
 
 const std::vector<ProfileRow>& ProfileTable() {
   static const auto* const table = new std::vector<ProfileRow>{
       {Profile::kTorch, "torch", TorchRules(), ""},
-      // Keras initializes LSTM/GRU recurrent kernels orthogonally. A later
-      // issue adds the orthogonal strategy and, with it, this profile's rules.
-      {Profile::kKeras, "keras", nullptr,
-       "profile \"keras\" needs the orthogonal strategy for recurrent "
-       "kernels, which this version does not have yet"},
+      {Profile::kKeras, "keras", KerasRules(), ""},
   };
   return *table;
 }

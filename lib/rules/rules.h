@@ -32,7 +32,10 @@
 // fan_in_uniform; recurrent_* fan_out_uniform (fan_out = hidden size);
 // embedding normal(mean=0, std=1); norm_scale ones; norm_bias zeros;
 // running_mean zeros; running_var ones; prelu_slope constant(value=0.25).
-// keras is refused (Unimplemented) until the orthogonal strategy exists.
+// keras = Keras 3's layer defaults: weight and recurrent_input
+// xavier_uniform, recurrent_hidden orthogonal (per gate block), bias zeros,
+// recurrent_bias forget_bias(value=1), embedding U(±0.05), norms 1 / 0,
+// running statistics 0 / 1, prelu_slope zeros.
 #ifndef ONNX_REINIT_RULES_RULES_H_
 #define ONNX_REINIT_RULES_RULES_H_
 
@@ -102,8 +105,7 @@ class RuleSet {
   //   --rule 2 "role=embeding:zeros": unknown role "embeding"; known: ...
   //   config: rule 3: name_regex "([": missing ]: [
   //   --strategy: unknown strategy "foo"; known: ...
-  // InvalidArgument for any bad rule, strategy or parameter; Unimplemented
-  // for profile keras.
+  // InvalidArgument for any bad rule, strategy or parameter.
   [[nodiscard]] static absl::StatusOr<RuleSet> Build(
       const RuleOptions& options);
 

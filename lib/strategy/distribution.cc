@@ -90,7 +90,14 @@ Distribution Distribution::TruncatedNormal(double mean, double std, double low,
 
 // constant: value; uniform: (low + high) / 2; normal: mean; random sign: 0;
 // truncated normal: see the header.
+Distribution Distribution::Structured(Structure structure) {
+  Distribution d;
+  d.structure = structure;
+  return d;
+}
+
 double Distribution::TargetMean() const {
+  if (IsStructured()) return 0;
   switch (kind) {
     case Kind::kConstant:
       return value;
@@ -110,6 +117,7 @@ double Distribution::TargetMean() const {
 // constant: 0; uniform: (high - low) / sqrt(12); normal: std;
 // random sign: |value|; truncated normal: see the header.
 double Distribution::TargetStd() const {
+  if (IsStructured()) return 0;
   switch (kind) {
     case Kind::kConstant:
       return 0;
@@ -127,6 +135,7 @@ double Distribution::TargetStd() const {
 }
 
 double Distribution::TargetBound() const {
+  if (IsStructured()) return 0;
   switch (kind) {
     case Kind::kConstant:
       return 0;

@@ -4,6 +4,8 @@
 #ifndef ONNX_REINIT_STRATEGY_DISTRIBUTION_H_
 #define ONNX_REINIT_STRATEGY_DISTRIBUTION_H_
 
+#include <cstdint>
+
 namespace onnx_reinit {
 
 struct Distribution {
@@ -15,6 +17,26 @@ struct Distribution {
     kTruncatedNormal,  // N(mean, std^2) conditioned on [low, high]
   };
   Kind kind = Kind::kConstant;
+
+  // Structured strategies (strategy/structured.h) are not independent draws
+  // per element: the whole tensor (or each gate block of it) is computed at
+  // once by FillStructured. For them `kind` is unused and the Target*()
+  // functions return 0: their promises are exact properties instead
+  // (orthogonality, exact identity/dirac, zero count per column).
+  enum class Structure {
+    kNone,
+    kOrthogonal,  // gain
+    kIdentity,    // gain
+    kDirac,       // groups
+    kSparse,      // sparsity, std
+    kForgetBias,  // value: LSTM forget-gate entries of the input bias
+  };
+  Structure structure = Structure::kNone;
+  double gain = 1;
+  int64_t groups = 1;
+  double sparsity = 0;
+  bool IsStructured() const { return structure != Structure::kNone; }
+  static Distribution Structured(Structure structure);
   double value = 0;  // kConstant, kRandomSign
   double low = 0;    // kUniform, kTruncatedNormal (absolute bound)
   double high = 0;   // kUniform, kTruncatedNormal (absolute bound)

@@ -80,6 +80,13 @@ struct StrategySpec {
 struct Fans {
   int64_t fan_in = 0;
   int64_t fan_out = 0;
+  // Graph facts the depth-aware strategies use (graph/residual.h): the
+  // tensor is the output projection of a residual branch (gpt2), it ends a
+  // residual branch (zero_residual_branch); the number of transformer layers
+  // counted from the graph (0 = unknown).
+  bool residual_projection = false;
+  bool residual_branch_end = false;
+  int64_t n_layers = 0;
 };
 
 // A strategy with its name resolved (aliases mapped to the canonical name) and

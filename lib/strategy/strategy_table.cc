@@ -182,6 +182,41 @@ constexpr VarianceDistributionRow kVarianceDistributions[] = {
     {"uniform", [](double var) { return Symmetric(std::sqrt(3 * var)); }},
 };
 
+// ---- Structured and depth-aware strategies -------------------------------
+
+absl::Status CheckDirac(absl::string_view written, const Params& p) {
+  const double g = p[0].number;
+  if (g >= 1 && g == std::floor(g) && g < 1e9) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("strategy \"", written,
+                   "\": parameter \"groups\" must be a whole number >= 1, "
+                   "got \"",
+                   p[0].text, "\""));
+}
+
+absl::Status CheckSparse(absl::string_view written, const Params& p) {
+  if (p[0].number <= 1) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "strategy \"", written,
+      "\": parameter \"sparsity\" must be in [0, 1], got \"", p[0].text, "\""));
+}
+
+absl::Status CheckLayers(absl::string_view written, const Params& p) {
+  const double n = p[1].number;
+  if (n == std::floor(n) && n < 1e9) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("strategy \"", written,
+                   "\": parameter \"n_layers\" must be a whole number "
+                   "(0 = count from the graph), got \"",
+                   p[1].text, "\""));
+}
+
+Distribution WithGain(Distribution::Structure structure, double gain) {
+  Distribution d = Distribution::Structured(structure);
+  d.gain = gain;
+  return d;
+}
+
 std::vector<StrategyRow> BuildTable() {
   std::vector<StrategyRow> t;
   t.push_back({"uniform",
@@ -367,6 +402,105 @@ std::vector<StrategyRow> BuildTable() {
                  return Symmetric(1.0 / std::sqrt(FanOut(f)));
                }});
   // Not a distribution: the tensor keeps its values (Strategy::keeps()).
+  t.push_back({"orthogonal",
+               {},
+               {{"gain", "1", ParamKind::kNumber, {}}},
+               FanUse::kNone,
+               "QR of an N(0, 1) matrix with the sign fix, times gain; rows = "
+               "dim 0, cols = the rest (per gate block and direction for "
+               "LSTM/GRU/RNN W and R)",
+               nullptr,
+               [](const Params& p, const Fans&) -> Make {
+                 return WithGain(Distribution::Structure::kOrthogonal,
+                                 p[0].number);
+               }});
+  t.push_back({"identity",
+               {"eye"},
+               {{"gain", "1", ParamKind::kNumber, {}}},
+               FanUse::kNone,
+               "gain on the diagonal of a 2-D tensor, 0 elsewhere (partial "
+               "when rectangular)",
+               nullptr,
+               [](const Params& p, const Fans&) -> Make {
+                 return WithGain(Distribution::Structure::kIdentity,
+                                 p[0].number);
+               }});
+  t.push_back({"dirac",
+               {},
+               {{"groups", "1", ParamKind::kNonNegativeNumber, {}}},
+               FanUse::kNone,
+               "1 at the centre tap k//2 of channel d -> d in each group, 0 "
+               "elsewhere (a Conv that passes its input through)",
+               CheckDirac,
+               [](const Params& p, const Fans&) -> Make {
+                 Distribution d =
+                     Distribution::Structured(Distribution::Structure::kDirac);
+                 d.groups = static_cast<int64_t>(p[0].number);
+                 return d;
+               }});
+  t.push_back({"sparse",
+               {},
+               {{"sparsity", "0.1", ParamKind::kNonNegativeNumber, {}},
+                {"std", "0.01", ParamKind::kNonNegativeNumber, {}}},
+               FanUse::kNone,
+               "N(0, std²), then in each column exactly ⌈sparsity·rows⌉ rows "
+               "set to 0 (torch's sparse_, 2-D)",
+               CheckSparse,
+               [](const Params& p, const Fans&) -> Make {
+                 Distribution d =
+                     Distribution::Structured(Distribution::Structure::kSparse);
+                 d.sparsity = p[0].number;
+                 d.std = p[1].number;
+                 return d;
+               }});
+  t.push_back({"forget_bias",
+               {},
+               {{"value", "1", ParamKind::kNumber, {}}},
+               FanUse::kNone,
+               "LSTM B: value on the forget gate (ONNX order i, o, f, c) of "
+               "the input bias Wb, 0 elsewhere; 0 for GRU/RNN biases",
+               nullptr,
+               [](const Params& p, const Fans&) -> Make {
+                 Distribution d = Distribution::Structured(
+                     Distribution::Structure::kForgetBias);
+                 d.value = p[0].number;
+                 return d;
+               }});
+  t.push_back({"gpt2",
+               {},
+               {{"std", "0.02", ParamKind::kNonNegativeNumber, {}},
+                {"n_layers", "0", ParamKind::kNonNegativeNumber, {}}},
+               FanUse::kNone,
+               "N(0, std²); output projections of residual branches N(0, "
+               "std²/(2·n_layers)), n_layers counted from the graph when 0",
+               CheckLayers,
+               [](const Params& p, const Fans& f) -> Make {
+                 if (!f.residual_projection) {
+                   return Distribution::Normal(0, p[0].number);
+                 }
+                 const double n = p[1].number > 0
+                                      ? p[1].number
+                                      : static_cast<double>(f.n_layers);
+                 if (n <= 0) {
+                   return absl::FailedPreconditionError(
+                       "strategy \"gpt2\" needs n_layers: the graph has no "
+                       "residual branches to count; give n_layers");
+                 }
+                 return Distribution::Normal(0, p[0].number / std::sqrt(2 * n));
+               }});
+  t.push_back({"zero_residual_branch",
+               {},
+               {},
+               FanUse::kNone,
+               "0 for the last Conv weight or BatchNormalization scale of each "
+               "residual branch (torchvision's zero_init_residual); every "
+               "other tensor gets its role's default",
+               nullptr,
+               [](const Params&, const Fans& f) -> Make {
+                 if (f.residual_branch_end) return Distribution::Constant(0);
+                 return absl::FailedPreconditionError(
+                     "not the end of a residual branch");
+               }});
   t.push_back({kKeepStrategyName,
                {},
                {},

@@ -287,4 +287,87 @@ absl::Status FillSparse(absl::Span<const int64_t> dims, double sparsity,
   return absl::OkStatus();
 }
 
+absl::Status CheckStructured(const Distribution& dist,
+                             absl::Span<const int64_t> dims,
+                             absl::string_view op_type) {
+  auto rank_error = [&](const char* what, const char* ranks) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " needs rank ", ranks, ", got rank ", dims.size()));
+  };
+  switch (dist.structure) {
+    case Distribution::Structure::kOrthogonal:
+      return TorchFlattening(dims).status();
+    case Distribution::Structure::kIdentity:
+      return dims.size() == 2 ? absl::OkStatus() : rank_error("identity", "2");
+    case Distribution::Structure::kSparse:
+      return dims.size() == 2 ? absl::OkStatus() : rank_error("sparse", "2");
+    case Distribution::Structure::kDirac:
+      if (dims.size() < 3 || dims.size() > 5) {
+        return rank_error("dirac", "3, 4 or 5");
+      }
+      if (dist.groups <= 0 || dims[0] % dist.groups != 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "groups ", dist.groups, " does not divide dim 0 (", dims[0], ")"));
+      }
+      return absl::OkStatus();
+    case Distribution::Structure::kForgetBias:
+      if (op_type == "LSTM" && (dims.size() != 2 || dims[1] % 8 != 0)) {
+        return absl::InvalidArgumentError(
+            "forget_bias needs an LSTM B of dims [D, 8H]");
+      }
+      return absl::OkStatus();
+    case Distribution::Structure::kNone:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FillStructured(const Distribution& dist,
+                            absl::Span<const int64_t> dims, int64_t gate_blocks,
+                            absl::string_view op_type, PhiloxKey key,
+                            double* out) {
+  int64_t count = 1;
+  for (int64_t d : dims) count *= d;
+  switch (dist.structure) {
+    case Distribution::Structure::kOrthogonal: {
+      MatrixBlocks blocks;
+      if (gate_blocks > 1 && dims.size() == 3 && dims[0] > 0 &&
+          dims[1] % (gate_blocks / dims[0]) == 0) {
+        blocks.blocks = gate_blocks;
+        blocks.rows = dims[0] * dims[1] / gate_blocks;
+        blocks.cols = dims[2];
+      } else {
+        absl::StatusOr<MatrixBlocks> flat = TorchFlattening(dims);
+        if (!flat.ok()) return flat.status();
+        blocks = *flat;
+      }
+      return FillOrthogonal(blocks, dist.gain, key, out);
+    }
+    case Distribution::Structure::kIdentity:
+      return FillIdentity(dims, dist.gain, out);
+    case Distribution::Structure::kDirac:
+      return FillDirac(dims, dist.groups, out);
+    case Distribution::Structure::kSparse:
+      return FillSparse(dims, dist.sparsity, dist.std, key, out);
+    case Distribution::Structure::kForgetBias: {
+      std::fill(out, out + count, 0.0);
+      if (op_type != "LSTM") return absl::OkStatus();
+      if (dims.size() != 2 || dims[1] % 8 != 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "forget_bias needs an LSTM B of dims [D, 8H], got rank ",
+            dims.size()));
+      }
+      const int64_t h = dims[1] / 8;
+      for (int64_t d = 0; d < dims[0]; ++d) {
+        std::fill(out + d * dims[1] + 2 * h, out + d * dims[1] + 3 * h,
+                  dist.value);
+      }
+      return absl::OkStatus();
+    }
+    case Distribution::Structure::kNone:
+      break;
+  }
+  return absl::InternalError("FillStructured on an elementwise distribution");
+}
+
 }  // namespace onnx_reinit

@@ -20,8 +20,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "random/philox.h"
+#include "strategy/distribution.h"
 
 namespace onnx_reinit {
 
@@ -121,6 +123,31 @@ struct MatrixBlocks {
 [[nodiscard]] absl::Status FillSparse(absl::Span<const int64_t> dims,
                                       double sparsity, double std,
                                       PhiloxKey key, double* out);
+
+// The values of a structured distribution (Distribution::IsStructured())
+// for a whole tensor of `dims`, dispatching to the functions above:
+//   orthogonal   per block: `gate_blocks` > 1 splits [D, G·H, X] (LSTM/GRU/RNN
+//                W and R) into D·G blocks of H x X, one per gate and
+//                direction; otherwise TorchFlattening
+//   identity, dirac, sparse   as above
+//   forget bias  LSTM B [D, 8H] (op_type "LSTM"): `value` on entries
+//                [4H·0 + 2H, 3H) of each direction — the forget gate of the
+//                input bias Wb in ONNX gate order i, o, f, c — and 0 on every
+//                other entry (Rb included); all zeros for other ops
+// InvalidArgument from the function that does not accept the dims.
+// Whether FillStructured accepts these dims, without computing anything:
+// the planner keeps, with this message as the reason, a tensor a structured
+// strategy does not apply to (sparse on a 4-D Conv weight, identity on a
+// bias, ...). Same messages as the Fill functions.
+[[nodiscard]] absl::Status CheckStructured(const Distribution& dist,
+                                           absl::Span<const int64_t> dims,
+                                           absl::string_view op_type);
+
+[[nodiscard]] absl::Status FillStructured(const Distribution& dist,
+                                          absl::Span<const int64_t> dims,
+                                          int64_t gate_blocks,
+                                          absl::string_view op_type,
+                                          PhiloxKey key, double* out);
 
 }  // namespace onnx_reinit
 

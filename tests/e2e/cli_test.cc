@@ -21,7 +21,9 @@ using testing::WriteFile;
 constexpr char kKnownStrategies[] =
     "uniform, zeros, ones, constant, random_sign, normal, truncated_normal, "
     "xavier_uniform, xavier_normal, he_uniform, he_normal, lecun_uniform, "
-    "lecun_normal, variance_scaling, fan_in_uniform, fan_out_uniform, keep";
+    "lecun_normal, variance_scaling, fan_in_uniform, fan_out_uniform, "
+    "orthogonal, identity, dirac, sparse, forget_bias, gpt2, "
+    "zero_residual_branch, keep";
 
 TEST(CliTest, MissingModelFileExitsOneNamingItAndWritesNothing) {
   const std::string dir = MakeTempDir();
@@ -263,18 +265,17 @@ TEST(CliTest, BadRegexInAConfigFileIsAUsageErrorNamingTheFileAndRule) {
   EXPECT_EQ(ListDir(dir), std::vector<std::string>{"rules.textproto"});
 }
 
-TEST(CliTest, MissingConfigFileAndKerasProfileAreUsageErrors) {
+TEST(CliTest, MissingConfigFileAndUnknownProfileAreUsageErrors) {
   auto missing = RunCli({CorpusPath("mlp"), "--plan", "--config=/nope.json"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_EQ(missing.err,
             "onnx-reinit: error: cannot open config file \"/nope.json\": No "
             "such file or directory\n");
-  auto keras = RunCli({CorpusPath("mlp"), "--plan", "--profile=keras"});
-  EXPECT_EQ(keras.exit_code, 2);
-  EXPECT_EQ(keras.err,
-            "onnx-reinit: error: profile \"keras\" needs the orthogonal "
-            "strategy for recurrent kernels, which this version does not "
-            "have yet\n");
+  auto jax = RunCli({CorpusPath("mlp"), "--plan", "--profile=jax"});
+  EXPECT_EQ(jax.exit_code, 2);
+  EXPECT_EQ(jax.err,
+            "onnx-reinit: error: --profile: unknown profile \"jax\"; known: "
+            "torch, keras\n");
 }
 
 TEST(CliTest, RulesFromFlagsAndAJsonConfigSingleOutTensorsInThePlan) {

@@ -46,6 +46,13 @@ const std::vector<std::string>& StrategyTexts() {
       "lecun_uniform",
       "lecun_normal",
       "fan_in_uniform",
+      "fan_out_uniform",
+      "truncated_normal(std=0.02)",
+      "truncated_normal(mean=0.1, std=0.5, a=-1, b=1)",
+      "variance_scaling(mode=fan_avg, distribution=uniform)",
+      "variance_scaling(scale=2)",
+      "he_normal(flavor=keras)",
+      "gpt2",
   };
   return texts;
 }
@@ -120,7 +127,8 @@ TEST_P(CorpusReinitTest,
     const TensorRecord& r = report->tensors(i);
     if (r.action() != "rewrite") continue;
     rewritten.insert(r.name());
-    const onnx::TensorProto* written = testing::TensorAtPath(out_model, r.path());
+    const onnx::TensorProto* written =
+        testing::TensorAtPath(out_model, r.path());
     ASSERT_NE(written, nullptr) << r.path();
     const std::vector<double> values = DecodeValues(*written);
     const double n = static_cast<double>(values.size());
@@ -155,7 +163,10 @@ TEST_P(CorpusReinitTest,
   std::vector<bool> may_change(in_bytes.size(), false);
   for (int i = 0; i < report->tensors_size(); ++i) {
     if (report->tensors(i).action() != "rewrite") continue;
-    for (const ValueField& v : scanned->layout.tensors[LocationOf(*scanned, report->tensors(i).path())].values) {
+    for (const ValueField& v :
+         scanned->layout
+             .tensors[LocationOf(*scanned, report->tensors(i).path())]
+             .values) {
       for (uint64_t b = v.payload.offset; b < v.payload.end(); ++b) {
         may_change[b] = true;
       }
@@ -171,7 +182,8 @@ TEST_P(CorpusReinitTest,
   // output gives the input.
   for (const TensorRecord& r : report->tensors()) {
     onnx::TensorProto* out_tensor = testing::TensorAtPath(&out_model, r.path());
-    const onnx::TensorProto* in_tensor = testing::TensorAtPath(in_model, r.path());
+    const onnx::TensorProto* in_tensor =
+        testing::TensorAtPath(in_model, r.path());
     ASSERT_TRUE(out_tensor != nullptr && in_tensor != nullptr) << r.path();
     // Only the value fields (the tests' corpus stores values in raw_data).
     out_tensor->set_raw_data(in_tensor->raw_data());

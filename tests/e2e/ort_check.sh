@@ -16,7 +16,10 @@ if [ ! -d "$ort/node_modules/onnxruntime-node" ]; then
 fi
 strategies=(uniform zeros ones "constant(value=0.5)" random_sign small normal
             xavier_uniform xavier_normal he_uniform he_normal lecun_uniform
-            lecun_normal fan_in_uniform glorot_uniform kaiming_normal)
+            lecun_normal fan_in_uniform glorot_uniform kaiming_normal
+            fan_out_uniform truncated_normal "truncated_normal(std=0.02)"
+            variance_scaling "he_normal(flavor=keras)" gpt2 orthogonal
+            "sparse(sparsity=0.5, std=0.05)")
 rm -rf "$work"
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
@@ -38,20 +41,22 @@ for s in "${strategies[@]}"; do
   node "$ort/check_model.js" "${allow[@]}" "${outputs[@]}" || failed=1
   rm -f "${outputs[@]}"
 done
-# --profile=torch: every corpus model, torch's own per-layer initialization.
-outputs=()
-for model in "$corpus"/*.onnx; do
-  out="$work/$(basename "$model" .onnx).onnx"
-  if ! "$cli" "$model" -o "$out" --profile=torch --seed=3 >/dev/null; then
-    echo "FAIL onnx-reinit $model --profile=torch"
-    failed=1
-    continue
-  fi
-  outputs+=("$out")
+# The profiles: torch's and Keras's own per-layer initialization.
+for profile in torch keras; do
+  outputs=()
+  for model in "$corpus"/*.onnx; do
+    out="$work/$(basename "$model" .onnx).onnx"
+    if ! "$cli" "$model" -o "$out" --profile=$profile --seed=3 >/dev/null; then
+      echo "FAIL onnx-reinit $model --profile=$profile"
+      failed=1
+      continue
+    fi
+    outputs+=("$out")
+  done
+  echo "== profile $profile"
+  node "$ort/check_model.js" "${outputs[@]}" || failed=1
+  rm -f "${outputs[@]}"
 done
-echo "== profile torch"
-node "$ort/check_model.js" "${outputs[@]}" || failed=1
-rm -f "${outputs[@]}"
 if [ "$failed" != 0 ]; then
   echo "some models failed the ONNX Runtime check"
   exit 1

@@ -39,7 +39,8 @@ TEST(ResidualTest, TransformerEncoderHasTwoOutputProjectionsPerLayer) {
   // The MLP's second Linear is exported as MatMul with an [in, out] tensor;
   // its name is the exporter's, so check it by what reads it.
   int mlp = 0;
-  for (const std::string& name : projections) mlp += name.rfind("onnx::MatMul_", 0) == 0;
+  for (const std::string& name : projections)
+    mlp += name.rfind("onnx::MatMul_", 0) == 0;
   EXPECT_EQ(mlp, 4);
 }
 

@@ -5,9 +5,9 @@
 //   2. every float record has a role and is either rewritten or kept with a
 //      reason, and every not_weight record has a reason;
 //   3. ReinitializeFile succeeds, every byte outside the value payloads of
-//      the rewritten tensors is the input's, and every float initializer read as a Gemm/MatMul/Conv/ConvTranspose
-//      weight or bias (found here without the library's op table) is
-//      rewritten;
+//      the rewritten tensors is the input's, and every float initializer read
+//      as a Gemm/MatMul/Conv/ConvTranspose weight or bias (found here without
+//      the library's op table) is rewritten;
 //   4. the records per role over all models are printed (the coverage), and
 //      at least some weights are rewritten.
 // Failures are collected and reported in one message per check, so one run
@@ -25,10 +25,10 @@
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "io/wire_scan.h"
+#include "onnx/onnx_pb.h"
 #include "reinit.h"
 #include "rules/rules.h"
 #include "support/model_text.h"
-#include "onnx/onnx_pb.h"
 
 namespace onnx_reinit {
 namespace {
@@ -64,8 +64,7 @@ std::set<std::string> ExpectedRewrites(const onnx::ModelProto& model) {
   for (const auto& t : model.graph().initializer()) {
     const int dt = t.data_type();
     if (dt == onnx::TensorProto::FLOAT || dt == onnx::TensorProto::DOUBLE ||
-        dt == onnx::TensorProto::FLOAT16 ||
-        dt == onnx::TensorProto::BFLOAT16) {
+        dt == onnx::TensorProto::FLOAT16 || dt == onnx::TensorProto::BFLOAT16) {
       initializers.insert(t.name());
     }
   }
@@ -125,14 +124,14 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
   int byte_checked = 0;
 
   for (const std::string& model : models) {
-    const std::string short_name =
-        fs::relative(model, kTestdataDir).string();
+    const std::string short_name = fs::relative(model, kTestdataDir).string();
     const std::string folder = short_name.substr(0, short_name.find('/'));
 
     // 1. Plan.
     absl::StatusOr<Report> plan = PlanFile(model, options.plan);
     if (!plan.ok()) {
-      plan_failures.push_back(absl::StrCat(short_name, ": ", plan.status().ToString()));
+      plan_failures.push_back(
+          absl::StrCat(short_name, ": ", plan.status().ToString()));
       continue;
     }
 
@@ -149,9 +148,9 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
           record_failures.push_back(absl::StrCat(where, ": empty role"));
         }
         if (r.action() != "rewrite" && r.reason().empty()) {
-          record_failures.push_back(absl::StrCat(
-              where, ": role ", r.role(), ", action \"", r.action(),
-              "\" without a reason"));
+          record_failures.push_back(absl::StrCat(where, ": role ", r.role(),
+                                                 ", action \"", r.action(),
+                                                 "\" without a reason"));
         }
       }
       if (r.role() == "not_weight" && r.reason().empty()) {
@@ -216,7 +215,8 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
       continue;
     }
     std::map<std::string, const TensorLocation*> by_path;
-    for (const TensorLocation& t : scanned->layout.tensors) by_path[t.path] = &t;
+    for (const TensorLocation& t : scanned->layout.tensors)
+      by_path[t.path] = &t;
     std::vector<bool> may_change(in_bytes.size(), false);
     for (const TensorRecord& r : report->tensors()) {
       if (r.action() != "rewrite") continue;
@@ -250,7 +250,8 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
 
   EXPECT_TRUE(plan_failures.empty())
       << plan_failures.size() << " of " << models.size()
-      << " models fail to plan:\n" << Joined(plan_failures);
+      << " models fail to plan:\n"
+      << Joined(plan_failures);
   EXPECT_TRUE(record_failures.empty())
       << record_failures.size() << " records without a role or reason:\n"
       << Joined(record_failures);
@@ -272,12 +273,14 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
             << rewritten_total << " tensors rewritten\n";
   std::cout << "  role                 records  rewritten\n";
   for (const auto& [role, counts] : per_role) {
-    std::cout << "  " << role << std::string(std::max<size_t>(1, 21 - role.size()), ' ')
-              << counts.first << std::string(9 - std::to_string(counts.first).size(), ' ')
+    std::cout << "  " << role
+              << std::string(std::max<size_t>(1, 21 - role.size()), ' ')
+              << counts.first
+              << std::string(9 - std::to_string(counts.first).size(), ' ')
               << counts.second << "\n";
-    RecordProperty(absl::StrCat("role_", role),
-                   absl::StrCat(counts.first, " records, ", counts.second,
-                                " rewritten"));
+    RecordProperty(
+        absl::StrCat("role_", role),
+        absl::StrCat(counts.first, " records, ", counts.second, " rewritten"));
   }
   for (const auto& [folder, n] : per_folder_rewritten) {
     std::cout << "  rewritten in " << folder << "/: " << n << "\n";
@@ -294,7 +297,8 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
                    .count()
             << " s\n";
   std::cout << "  Gemm/MatMul/Conv/ConvTranspose weights and biases found "
-               "without the op table: " << expected_total << "\n";
+               "without the op table: "
+            << expected_total << "\n";
   // libonnx-testdata 1.12 keeps only 32 such weights in initializers (its
   // node/ models take every operand as a graph input); the floor guards
   // against a run that finds (almost) none.

@@ -113,8 +113,7 @@ void ExpectUniformWithin(const std::vector<double>& values, double bound,
   EXPECT_LE(std::abs(m.max), float_bound) << what;
   EXPECT_LE(std::abs(m.min), float_bound) << what;
   EXPECT_NEAR(m.mean, 0.0, 6 * sigma / std::sqrt(n)) << what;
-  EXPECT_NEAR(m.std, sigma, 6 * sigma * std::sqrt(0.5) / std::sqrt(n))
-      << what;
+  EXPECT_NEAR(m.std, sigma, 6 * sigma * std::sqrt(0.5) / std::sqrt(n)) << what;
 }
 
 std::map<std::string, const onnx::TensorProto*> Initializers(
@@ -229,8 +228,8 @@ TEST(TorchProfileTest, LstmBoundIsOneOverSqrt512) {
 // ---------------------------------------------------------------------------
 // Embeddings: N(0, 1).
 
-class TorchProfileEmbeddingTest
-    : public ::testing::TestWithParam<std::string> {};
+class TorchProfileEmbeddingTest : public ::testing::TestWithParam<std::string> {
+};
 
 TEST_P(TorchProfileEmbeddingTest, EmbeddingIsStandardNormal) {
   const TorchRun run = RunTorchProfile(GetParam());
@@ -276,7 +275,9 @@ TEST_P(TorchProfileEmbeddingTest, EmbeddingIsStandardNormal) {
 
 INSTANTIATE_TEST_SUITE_P(TorchProfile, TorchProfileEmbeddingTest,
                          ::testing::Values("lstm_lm", "transformer_encoder"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 // ---------------------------------------------------------------------------
 // Linear/Conv/ConvTranspose weights and biases: U(±1/√fan_in) of the weight.
@@ -376,20 +377,23 @@ TEST_P(TorchProfileLinearConvTest, WeightsAndBiasesAreUniformOverFanIn) {
     SCOPED_TRACE(absl::StrCat(model, " ", r.name(), " (", r.op_type(), ")"));
     EXPECT_EQ(r.role(), it->second.role);
     EXPECT_EQ(r.action(), "rewrite") << r.reason();
-    EXPECT_EQ(r.rule(), absl::StrCat("profile torch (role=", it->second.role, ")"));
+    EXPECT_EQ(r.rule(),
+              absl::StrCat("profile torch (role=", it->second.role, ")"));
     EXPECT_TRUE(absl::StartsWith(r.strategy(), "fan_in_uniform"))
         << r.strategy();
     ASSERT_GT(it->second.fan_in, 0);
     EXPECT_EQ(r.fan_in(), it->second.fan_in);
     // torch: bound = 1 / math.sqrt(fan_in)
-    const double bound = 1.0 / std::sqrt(static_cast<double>(it->second.fan_in));
+    const double bound =
+        1.0 / std::sqrt(static_cast<double>(it->second.fan_in));
     EXPECT_EQ(r.target_bound(), bound);
     EXPECT_DOUBLE_EQ(r.target_std(), bound / std::sqrt(3.0));
     EXPECT_EQ(r.target_mean(), 0.0);
     ExpectUniformWithin(WrittenValues(run, r), bound, r.name());
   }
   for (const auto& [name, fan] : expected) {
-    EXPECT_TRUE(seen.count(name)) << name << " (" << fan.role << ") has no record";
+    EXPECT_TRUE(seen.count(name))
+        << name << " (" << fan.role << ") has no record";
   }
 }
 
@@ -399,7 +403,9 @@ INSTANTIATE_TEST_SUITE_P(TorchProfile, TorchProfileLinearConvTest,
                                            "transformer_encoder",
                                            "resnet18_train", "mobilenet_v2",
                                            "conv1d_conv3d_groupnorm"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 // Fans and bounds with known values, one per kind of layer.
 TEST(TorchProfileTest, KnownFansAndBounds) {
@@ -409,7 +415,7 @@ TEST(TorchProfileTest, KnownFansAndBounds) {
     double bound;
   };
   const std::vector<Known> known = {
-      {"mlp", "net.0.weight", 784, 0.03571428571428571},    // Linear 784->512
+      {"mlp", "net.0.weight", 784, 0.03571428571428571},  // Linear 784->512
       {"mlp", "net.0.bias", 784, 0.03571428571428571},
       {"mlp", "net.4.weight", 256, 0.0625},
       {"resnet18_train", "conv1.weight", 147, 0.08247860988423225},  // 3·7·7
@@ -417,7 +423,8 @@ TEST(TorchProfileTest, KnownFansAndBounds) {
       {"squeezenet1_1", "features.0.weight", 27, 0.19245008972987526},
       // depthwise [32,1,3,3]: torch ignores groups
       {"mobilenet_v2", "features.1.conv.0.0.weight", 9, 0.3333333333333333},
-      {"dcgan_generator", "main.0.weight", 8192, 0.011048543456039804},  // ConvT [100,512,4,4]: 512·4·4
+      {"dcgan_generator", "main.0.weight", 8192,
+       0.011048543456039804},  // ConvT [100,512,4,4]: 512·4·4
       {"dcgan_generator", "main.3.weight", 4096, 0.015625},  // [512,256,4,4]
       {"lstm_lm", "out.bias", 512, 0.044194173824159216},
   };
@@ -440,7 +447,7 @@ TEST(TorchProfileTest, KnownFansAndBounds) {
 
 struct NormCase {
   std::string model;
-  int per_role;  // tensors of each norm role
+  int per_role;     // tensors of each norm role
   bool batch_norm;  // BatchNormalization (else decomposed LayerNorm)
 };
 
@@ -493,7 +500,8 @@ TEST_P(TorchProfileNormTest, ScalesOneBiasesZeroRunningStatsReset) {
     }
     ++per_role[r.role()];
     SCOPED_TRACE(absl::StrCat(c.model, " ", r.name(), " (", r.role(), ")"));
-    EXPECT_TRUE(it != expected_role.end()) << "not expected to be a norm tensor";
+    EXPECT_TRUE(it != expected_role.end())
+        << "not expected to be a norm tensor";
     EXPECT_EQ(r.action(), "rewrite") << r.reason();
     EXPECT_EQ(r.rule(), absl::StrCat("profile torch (role=", r.role(), ")"));
     EXPECT_EQ(r.target_mean(), want);
@@ -518,15 +526,15 @@ TEST_P(TorchProfileNormTest, ScalesOneBiasesZeroRunningStatsReset) {
   EXPECT_EQ(per_role["norm_bias"], c.per_role);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    TorchProfile, TorchProfileNormTest,
-    ::testing::Values(NormCase{"resnet18_train", 20, true},
-                      NormCase{"transformer_encoder", 8, false},
-                      NormCase{"dcgan_generator", 3, true},
-                      NormCase{"mobilenet_v2", 52, true}),
-    [](const ::testing::TestParamInfo<NormCase>& info) {
-      return info.param.model;
-    });
+INSTANTIATE_TEST_SUITE_P(TorchProfile, TorchProfileNormTest,
+                         ::testing::Values(NormCase{"resnet18_train", 20, true},
+                                           NormCase{"transformer_encoder", 8,
+                                                    false},
+                                           NormCase{"dcgan_generator", 3, true},
+                                           NormCase{"mobilenet_v2", 52, true}),
+                         [](const ::testing::TestParamInfo<NormCase>& info) {
+                           return info.param.model;
+                         });
 
 }  // namespace
 }  // namespace onnx_reinit

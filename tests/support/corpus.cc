@@ -123,7 +123,8 @@ onnx::TensorProto* TensorAtPath(onnx::ModelProto* model,
     } else if (field == "t") {
       return attr ? attr->mutable_t() : nullptr;
     } else if (field == "initializer") {
-      if (graph == nullptr || index >= graph->initializer_size()) return nullptr;
+      if (graph == nullptr || index >= graph->initializer_size())
+        return nullptr;
       return graph->mutable_initializer(index);
     } else if (field == "sparse_initializer") {
       if (graph == nullptr || index >= graph->sparse_initializer_size()) {

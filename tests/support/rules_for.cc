@@ -12,9 +12,8 @@ namespace onnx_reinit::testing {
 const RuleSet* RulesFor(const std::string& weight_strategy,
                         const std::string& bias_strategy) {
   static std::mutex mu;
-  static auto* cache =
-      new std::map<std::pair<std::string, std::string>,
-                   std::unique_ptr<RuleSet>>();
+  static auto* cache = new std::map<std::pair<std::string, std::string>,
+                                    std::unique_ptr<RuleSet>>();
   std::lock_guard<std::mutex> lock(mu);
   auto& slot = (*cache)[{weight_strategy, bias_strategy}];
   if (!slot) {

@@ -70,11 +70,14 @@ TEST(NestedStorageTest, ConstantValueAndBranchInitializerAreRewrittenInPlace) {
   onnx::ModelProto written;
   const Report report = Reinit(model, dir, &written);
   int rewritten = 0;
-  for (const TensorRecord& r : report.tensors()) rewritten += r.action() == "rewrite";
+  for (const TensorRecord& r : report.tensors())
+    rewritten += r.action() == "rewrite";
   EXPECT_EQ(rewritten, 2);
-  ExpectNormalValues(*testing::TensorAtPath(written, "graph/node[0]/attribute[0]/t"), 0.5);
   ExpectNormalValues(
-      *testing::TensorAtPath(written, "graph/node[2]/attribute[0]/g/initializer[0]"),
+      *testing::TensorAtPath(written, "graph/node[0]/attribute[0]/t"), 0.5);
+  ExpectNormalValues(
+      *testing::TensorAtPath(written,
+                             "graph/node[2]/attribute[0]/g/initializer[0]"),
       0.5);
   // Same length; putting the old values back gives the input.
   EXPECT_EQ(testing::ReadFile(dir + "/out.onnx").size(),
@@ -87,7 +90,8 @@ TEST(NestedStorageTest, ConstantValueAndBranchInitializerAreRewrittenInPlace) {
   EXPECT_EQ(written.SerializeAsString(), model.SerializeAsString());
 }
 
-TEST(NestedStorageTest, Float16VarintsInsideABranchRewriteEveryEnclosingLength) {
+TEST(NestedStorageTest,
+     Float16VarintsInsideABranchRewriteEveryEnclosingLength) {
   onnx::ModelProto model = NestedModel();
   onnx::TensorProto* wt = model.mutable_graph()
                               ->mutable_node(2)
@@ -113,11 +117,13 @@ TEST(NestedStorageTest, Float16VarintsInsideABranchRewriteEveryEnclosingLength) 
   ExpectNormalValues(*out, 0.5);
   EXPECT_EQ(written.doc_string(), "model doc after the graph");
   onnx::ModelProto restored = written;
-  *testing::TensorAtPath(&restored, "graph/node[2]/attribute[0]/g/initializer[0]")
+  *testing::TensorAtPath(&restored,
+                         "graph/node[2]/attribute[0]/g/initializer[0]")
        ->mutable_int32_data() = wt->int32_data();
   *testing::TensorAtPath(&restored, "graph/node[0]/attribute[0]/t")
        ->mutable_float_data() =
-      testing::TensorAtPath(model, "graph/node[0]/attribute[0]/t")->float_data();
+      testing::TensorAtPath(model, "graph/node[0]/attribute[0]/t")
+          ->float_data();
   EXPECT_EQ(restored.SerializeAsString(), model.SerializeAsString());
 }
 

@@ -227,5 +227,21 @@ TEST(PlannerTest, SparseInitializerIsReportedAndLeftAlone) {
   EXPECT_EQ(s.reason, "sparse_initializer: left alone");
 }
 
+TEST(PlannerTest, StructuredStrategyThatDoesNotFitTheShapeKeepsTheTensor) {
+  auto plan = Plan(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    g (float[1, 2, 5, 5] x) => (float[1, 4, 3, 3] y)
+    <float[4, 2, 3, 3] W = {0}>
+    {
+      y = Conv (x, W)
+    }
+  )",
+                   Options("sparse", "zeros"));
+  const TensorPlan& w = Find(plan, "W");
+  EXPECT_FALSE(w.rewrite);
+  EXPECT_EQ(w.reason,
+            "sparse(sparsity=0.1, std=0.01): sparse needs rank 2, got rank 4");
+}
+
 }  // namespace
 }  // namespace onnx_reinit

@@ -35,8 +35,8 @@ Found Decide(const onnx::ModelProto& model, const std::string& name,
     absl::StatusOr<RoleDecision> d = DecideRole(index, site, convention);
     EXPECT_TRUE(d.ok()) << d.status();
     if (!d.ok()) return {};
-    return {d->role,      d->fans,      d->why,      site.scope->scope,
-            site.path,    d->quantized, d->consumers};
+    return {d->role,   d->fans,      d->why,      site.scope->scope,
+            site.path, d->quantized, d->consumers};
   }
   ADD_FAILURE() << "no tensor named " << name;
   return {};
@@ -56,11 +56,13 @@ TEST(RolesTest, WeightThroughTransposeTakesFansFromThePermutedDims) {
       wt = Transpose <perm = [1, 0]> (W)
       y = MatMul (x, wt)
     }
-  )", "W");
+  )",
+                   "W");
   EXPECT_EQ(w.role, Role::kWeight);
   EXPECT_EQ(w.fans.fan_in, 8);
   EXPECT_EQ(w.fans.fan_out, 16);
-  EXPECT_THAT(w.consumers, ElementsAre("Transpose node #0 -> MatMul node #1 input 1"));
+  EXPECT_THAT(w.consumers,
+              ElementsAre("Transpose node #0 -> MatMul node #1 input 1"));
 }
 
 TEST(RolesTest, WeightThroughCastReshapeSqueezeUnsqueezeKeepsItsFans) {
@@ -76,7 +78,8 @@ TEST(RolesTest, WeightThroughCastReshapeSqueezeUnsqueezeKeepsItsFans) {
       e = Identity (d)
       y = MatMul (x, e)
     }
-  )", "W");
+  )",
+                   "W");
   EXPECT_EQ(w.role, Role::kWeight);
   EXPECT_EQ(w.fans.fan_in, 6);
   EXPECT_EQ(w.fans.fan_out, 4);
@@ -105,7 +108,8 @@ TEST(RolesTest, GruAndRnnParametersHavePerGateFans) {
     {
       y = RNN <hidden_size = 6> (x, W, R)
     }
-  )", "R");
+  )",
+                   "R");
   EXPECT_EQ(r.role, Role::kRecurrentHidden);
   EXPECT_EQ(r.fans.fan_in, 6);
 }
@@ -118,7 +122,8 @@ TEST(RolesTest, LstmPeepholeIsItsOwnRole) {
     {
       y = LSTM <hidden_size = 4> (x, W, R, , , , , P)
     }
-  )", "P");
+  )",
+                   "P");
   EXPECT_EQ(p.role, Role::kRecurrentPeephole);
   EXPECT_EQ(p.fans.fan_out, 4);
 }
@@ -211,7 +216,8 @@ TEST(RolesTest, AddAfterMatMulIsABiasWithTheMatMulWeightsFans) {
       h = MatMul (x, W)
       y = Add (b, h)
     }
-  )", "b");
+  )",
+                   "b");
   EXPECT_EQ(b.role, Role::kBias);
   EXPECT_EQ(b.fans.fan_in, 8);
   EXPECT_EQ(b.fans.fan_out, 5);
@@ -227,7 +233,8 @@ TEST(RolesTest, ScalarAddedToAComputedValueIsNotAWeight) {
       r = Relu (x)
       y = Add (r, c)
     }
-  )", "c");
+  )",
+                   "c");
   EXPECT_EQ(c.role, Role::kNotWeight);
   EXPECT_EQ(c.why, "input 1 (B) of Add node #1: not a weight");
 }
@@ -240,7 +247,10 @@ TEST(RolesTest, PReluSlopeIsItsOwnRole) {
     {
       y = PRelu (x, slope)
     }
-  )", "slope").role, Role::kPreluSlope);
+  )",
+                   "slope")
+                .role,
+            Role::kPreluSlope);
 }
 
 TEST(RolesTest, PackedAttentionWeightHasPerBlockFans) {
@@ -270,7 +280,8 @@ TEST(RolesTest, EinsumOperandFansComeFromTheEquation) {
     {
       y = Einsum <equation = "bij,jk->bik"> (x, W)
     }
-  )", "W");
+  )",
+                   "W");
   EXPECT_EQ(w.role, Role::kWeight);
   EXPECT_EQ(w.fans.fan_in, 5);
   EXPECT_EQ(w.fans.fan_out, 7);
@@ -284,7 +295,8 @@ TEST(RolesTest, ConstantNodeValueIsTreatedLikeAnInitializer) {
       W = Constant <value = float[3, 4] {0,0,0,0, 0,0,0,0, 0,0,0,0}> ()
       y = MatMul (x, W)
     }
-  )", "W");
+  )",
+                   "W");
   EXPECT_EQ(w.role, Role::kWeight);
   EXPECT_EQ(w.path, "graph/node[0]/attribute[0]/t");
   EXPECT_EQ(w.fans.fan_in, 3);
@@ -301,7 +313,8 @@ TEST(RolesTest, InitializerInsideAnIfBranchHasSubgraphScope) {
         else_branch = e () => (float[2, 2] b) { b = Identity (x) }
       >
     }
-  )", "Wt");
+  )",
+                   "Wt");
   EXPECT_EQ(w.role, Role::kWeight);
   EXPECT_EQ(w.scope, "subgraph");
   EXPECT_EQ(w.path, "graph/node[0]/attribute[0]/g/initializer[0]");
@@ -369,7 +382,8 @@ TEST(RolesTest, TiedEmbeddingAndLmHeadIsAnEmbedding) {
       et = Transpose (E)
       logits = MatMul (h, et)
     }
-  )", "E");
+  )",
+                   "E");
   EXPECT_EQ(e.role, Role::kEmbedding);
   EXPECT_THAT(e.consumers,
               ElementsAre("Gather node #0 input 0",
@@ -385,7 +399,8 @@ TEST(RolesTest, QuantizedWeightIsMarked) {
       w = DequantizeLinear (Wq, scale, zp)
       y = MatMul (x, w)
     }
-  )", "Wq");
+  )",
+                   "Wq");
   EXPECT_EQ(q.role, Role::kWeight);
   EXPECT_TRUE(q.quantized);
 }
@@ -400,7 +415,8 @@ TEST(RolesTest, InitializerThatIsAlsoAGraphInputStillHasItsRole) {
     {
       y = Gemm <transB = 1> (x, W)
     }
-  )", "W");
+  )",
+                   "W");
   EXPECT_EQ(w.role, Role::kWeight);
   EXPECT_EQ(w.fans.fan_in, 3);
 }

@@ -413,12 +413,26 @@ TEST(RuleProfileTest, TorchRecurrentTensorsAreUniformInOneOverSqrtHidden) {
   }
 }
 
-TEST(RuleProfileTest, KerasIsRefusedUntilOrthogonalExists) {
+TEST(RuleProfileTest, KerasUsesGlorotKernelsOrthogonalRecurrentAndForgetBias) {
   RuleOptions options;
   options.profile = Profile::kKeras;
-  ExpectBuildError(options, absl::StatusCode::kUnimplemented,
-                   "profile \"keras\" needs the orthogonal strategy for "
-                   "recurrent kernels, which this version does not have yet");
+  absl::StatusOr<RuleSet> set = RuleSet::Build(options);
+  ASSERT_TRUE(set.ok()) << set.status();
+  const std::vector<std::pair<const char*, const char*>> expected = {
+      {"weight", "xavier_uniform(gain=1)"},
+      {"recurrent_input", "xavier_uniform(gain=1)"},
+      {"recurrent_hidden", "orthogonal(gain=1)"},
+      {"recurrent_bias", "forget_bias(value=1)"},
+      {"bias", "zeros"},
+      {"embedding", "uniform(a=-0.05, b=0.05)"},
+      {"norm_scale", "ones"},
+      {"running_var", "ones"},
+  };
+  for (const auto& [role, strategy] : expected) {
+    const RuleChoice choice = set->Choose(Facts(role));
+    EXPECT_EQ(choice.strategy.ToString(), strategy) << role;
+    EXPECT_EQ(choice.rule, absl::StrCat("profile keras (role=", role, ")"));
+  }
 }
 
 // ---- Build's validation

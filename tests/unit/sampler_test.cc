@@ -281,6 +281,9 @@ struct Expected {
   double std;
   double bound;        // half-width for bounded kinds, 0 otherwise
   bool keeps = false;  // "keep": no distribution at all
+  // Structured strategies: whole-tensor values (tested in
+  // tests/unit/structured_test.cc and strategy_catalogue_test.cc).
+  Distribution::Structure structure = Distribution::Structure::kNone;
 };
 
 // The example tensor: fan_in 300, fan_out 200 (e.g. a 200x300 Gemm weight).
@@ -355,6 +358,21 @@ std::map<std::string, Expected> ExpectedDistributions() {
       {"lecun_normal(flavor=keras)", keras(std::sqrt(1 / fi))},
       {"he_normal(flavor=torch)", normal(relu / std::sqrt(fi))},
       {"keep", {K::kConstant, 0, 0, 0, /*keeps=*/true}},
+      {"orthogonal",
+       {K::kConstant, 0, 0, 0, false, Distribution::Structure::kOrthogonal}},
+      {"identity",
+       {K::kConstant, 0, 0, 0, false, Distribution::Structure::kIdentity}},
+      {"dirac",
+       {K::kConstant, 0, 0, 0, false, Distribution::Structure::kDirac}},
+      {"sparse",
+       {K::kConstant, 0, 0, 0, false, Distribution::Structure::kSparse}},
+      {"forget_bias",
+       {K::kConstant, 0, 0, 0, false, Distribution::Structure::kForgetBias}},
+      // Outside a residual branch, gpt2 is N(0, 0.02²).
+      {"gpt2", normal(0.02)},
+      // Without graph facts zero_residual_branch has no distribution (the
+      // planner gives such tensors their role's default).
+      {"zero_residual_branch", {K::kConstant, 0, 0, 0, /*keeps=*/true}},
   };
 }
 
@@ -371,13 +389,15 @@ TEST(SampleValuesTest, EveryStrategySamplesItsFormula) {
     SCOPED_TRACE(text);
     const auto strategy = ParseStrategy(text);
     ASSERT_TRUE(strategy.ok()) << strategy.status();
-    EXPECT_EQ(strategy->keeps(), want.keeps);
+    EXPECT_EQ(strategy->keeps(), want.keeps && text == "keep");
     const auto dist = strategy->DistributionFor(kFans);
     if (want.keeps) {
       EXPECT_FALSE(dist.ok());
       continue;
     }
     ASSERT_TRUE(dist.ok()) << dist.status();
+    EXPECT_EQ(dist->structure, want.structure);
+    if (dist->IsStructured()) continue;
     ASSERT_EQ(dist->kind, want.kind);
     EXPECT_NEAR(dist->TargetMean(), want.mean, 1e-12);
     EXPECT_NEAR(dist->TargetStd(), want.std, 1e-12 * want.std);

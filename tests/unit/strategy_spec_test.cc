@@ -219,7 +219,8 @@ TEST(ParseStrategyTest, RejectsBadStrategiesWithExactMessages) {
        "unknown strategy \"foo\"; known: uniform, zeros, ones, constant, "
        "random_sign, normal, truncated_normal, xavier_uniform, xavier_normal, "
        "he_uniform, he_normal, lecun_uniform, lecun_normal, variance_scaling, "
-       "fan_in_uniform, fan_out_uniform, keep"},
+       "fan_in_uniform, fan_out_uniform, orthogonal, identity, dirac, sparse, "
+       "forget_bias, gpt2, zero_residual_branch, keep"},
       {"normal(sd=1)",
        "strategy \"normal\": unknown parameter \"sd\"; accepted: mean, std"},
       {"zeros(value=1)",
