@@ -181,7 +181,7 @@ class Scanner {
         return Malformed(
             at, absl::StrCat("field ", descent->name, " occurs twice"));
       }
-      CodedInputStream::Limit limit;
+      CodedInputStream::Limit limit = 0;
       ASSIGN_OR_RETURN(
           ByteRange payload,
           EnterMessage(at, envelope < 0 ? "the file" : "its parent", &limit));
