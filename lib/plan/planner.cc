@@ -93,6 +93,14 @@ absl::StatusOr<TensorPlan> PlanOne(const Context& context,
   plan.fans.n_layers = context.residuals.NumLayers();
   plan.gate_blocks = GateBlocks(plan);
   plan.role_reason = decision.why;
+  if (plan.fans.residual_projection) {
+    absl::StrAppend(&plan.role_reason,
+                    "; output projection of a residual branch (n_layers ",
+                    plan.fans.n_layers, ")");
+  }
+  if (plan.fans.residual_branch_end) {
+    absl::StrAppend(&plan.role_reason, "; ends a residual branch");
+  }
   plan.consumers = std::move(decision.consumers);
 
   const TensorFacts facts{
