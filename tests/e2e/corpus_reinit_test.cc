@@ -64,28 +64,6 @@ ReinitOptions OptionsFor(const std::string& strategy_text, uint64_t seed) {
   return options;
 }
 
-// Names of initializers read by a Gemm/MatMul/Conv/ConvTranspose weight or
-// bias input, found without the library's op table.
-std::set<std::string> ExpectedRewrites(const onnx::ModelProto& model) {
-  std::set<std::string> initializers;
-  for (const auto& t : model.graph().initializer())
-    initializers.insert(t.name());
-  std::set<std::string> expected;
-  for (const auto& node : model.graph().node()) {
-    std::vector<int> slots;
-    if (node.op_type() == "Gemm") slots = {0, 1, 2};
-    if (node.op_type() == "MatMul") slots = {0, 1};
-    if (node.op_type() == "Conv" || node.op_type() == "ConvTranspose") {
-      slots = {1, 2};
-    }
-    for (int s : slots) {
-      if (s < node.input_size() && initializers.count(node.input(s))) {
-        expected.insert(node.input(s));
-      }
-    }
-  }
-  return expected;
-}
 
 size_t LocationOf(const ScannedModel& scanned, const std::string& path) {
   for (size_t i = 0; i < scanned.layout.tensors.size(); ++i) {
@@ -120,7 +98,7 @@ TEST_P(CorpusReinitTest,
   // statistics; measured within 6 standard errors (for the std, the standard
   // error of a sample std is at most sigma*sqrt(1/2)/sqrt(n) for the normal,
   // uniform and two-point distributions used here).
-  const std::set<std::string> expected = ExpectedRewrites(in_model);
+  const std::set<std::string> expected = testing::LinearWeightsAndBiases(in_model);
   ASSERT_FALSE(expected.empty());
   std::set<std::string> rewritten;
   for (int i = 0; i < report->tensors_size(); ++i) {

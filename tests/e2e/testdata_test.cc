@@ -28,6 +28,7 @@
 #include "onnx/onnx_pb.h"
 #include "reinit.h"
 #include "rules/rules.h"
+#include "support/corpus.h"
 #include "support/model_text.h"
 
 namespace onnx_reinit {
@@ -56,35 +57,6 @@ bool IsFloatDtype(const std::string& dtype) {
          dtype == "BFLOAT16";
 }
 
-// Float initializers of the main graph read by a Gemm/MatMul/Conv/
-// ConvTranspose weight or bias input, found without the library's op table:
-// the default rules rewrite every one of them.
-std::set<std::string> ExpectedRewrites(const onnx::ModelProto& model) {
-  std::set<std::string> initializers;
-  for (const auto& t : model.graph().initializer()) {
-    const int dt = t.data_type();
-    if (dt == onnx::TensorProto::FLOAT || dt == onnx::TensorProto::DOUBLE ||
-        dt == onnx::TensorProto::FLOAT16 || dt == onnx::TensorProto::BFLOAT16) {
-      initializers.insert(t.name());
-    }
-  }
-  std::set<std::string> expected;
-  for (const auto& node : model.graph().node()) {
-    if (!node.domain().empty() && node.domain() != "ai.onnx") continue;
-    std::vector<int> slots;
-    if (node.op_type() == "Gemm") slots = {0, 1, 2};
-    if (node.op_type() == "MatMul") slots = {0, 1};
-    if (node.op_type() == "Conv" || node.op_type() == "ConvTranspose") {
-      slots = {1, 2};
-    }
-    for (int s : slots) {
-      if (s < node.input_size() && initializers.count(node.input(s))) {
-        expected.insert(node.input(s));
-      }
-    }
-  }
-  return expected;
-}
 
 std::string Joined(const std::vector<std::string>& lines) {
   return absl::StrJoin(lines, "\n");
@@ -176,7 +148,7 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
     if (!same_decisions) plan_report_mismatch.push_back(short_name);
 
     const std::set<std::string> expected =
-        ExpectedRewrites(testing::ReadModel(model));
+        testing::LinearWeightsAndBiases(testing::ReadModel(model));
     expected_total += static_cast<int>(expected.size());
     std::set<std::string> rewritten_names;
     for (const TensorRecord& r : report->tensors()) {

@@ -77,6 +77,33 @@ std::vector<double> DecodeValues(const onnx::TensorProto& t) {
   return out;
 }
 
+std::set<std::string> LinearWeightsAndBiases(const onnx::ModelProto& model) {
+  std::set<std::string> initializers;
+  for (const auto& t : model.graph().initializer()) {
+    const int dt = t.data_type();
+    if (dt == onnx::TensorProto::FLOAT || dt == onnx::TensorProto::DOUBLE ||
+        dt == onnx::TensorProto::FLOAT16 || dt == onnx::TensorProto::BFLOAT16) {
+      initializers.insert(t.name());
+    }
+  }
+  std::set<std::string> expected;
+  for (const auto& node : model.graph().node()) {
+    if (!node.domain().empty() && node.domain() != "ai.onnx") continue;
+    std::vector<int> slots;
+    if (node.op_type() == "Gemm") slots = {0, 1, 2};
+    if (node.op_type() == "MatMul") slots = {0, 1};
+    if (node.op_type() == "Conv" || node.op_type() == "ConvTranspose") {
+      slots = {1, 2};
+    }
+    for (int s : slots) {
+      if (s < node.input_size() && initializers.count(node.input(s))) {
+        expected.insert(node.input(s));
+      }
+    }
+  }
+  return expected;
+}
+
 namespace {
 
 // "node[12]" -> ("node", 12); "graph" -> ("graph", -1).
