@@ -36,6 +36,9 @@ void BM_SampleUniform(benchmark::State& state) {
 void BM_SampleRandomSign(benchmark::State& state) {
   RunSampler(state, Distribution::RandomSign(0.01));
 }
+void BM_SampleTruncatedNormal(benchmark::State& state) {
+  RunSampler(state, Distribution::TruncatedNormal(0, 0.02, -0.04, 0.04));
+}
 void BM_SampleConstant(benchmark::State& state) {
   RunSampler(state, Distribution::Constant(0));
 }
@@ -66,6 +69,7 @@ void BM_EncodeFloat16Varint(benchmark::State& state) {
 BENCHMARK(BM_SampleNormal);
 BENCHMARK(BM_SampleUniform);
 BENCHMARK(BM_SampleRandomSign);
+BENCHMARK(BM_SampleTruncatedNormal);
 BENCHMARK(BM_SampleConstant);
 BENCHMARK(BM_EncodeFloat);
 BENCHMARK(BM_EncodeFloat16Raw);
