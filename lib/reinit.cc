@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "graph/fans.h"
 #include "io/atomic_output.h"
+#include "io/data_files.h"
 #include "io/model_source.h"
 #include "plan/report.h"
 #include "util/status_macros.h"
@@ -70,10 +71,15 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
   ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source, OpenModel(input));
   ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
                    PlanSource(*source, options.plan, input));
+  ASSIGN_OR_RETURN(std::unique_ptr<DataFileSet> data,
+                   DataFileSet::Prepare(input, output, &plan));
   ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::Create(output));
+  RewriteOutputs outputs{out.fd(), output, data->outputs()};
   absl::StatusOr<std::vector<WrittenStats>> stats = WriteReinitialized(
-      source->file, source->layout, plan, options.rewrite, out.fd(), output);
+      source->file, source->layout, plan, options.rewrite, outputs);
   if (!stats.ok()) return InFile(input, stats.status());
+  // Data files first: the model names them.
+  RETURN_IF_ERROR(data->Commit());
   RETURN_IF_ERROR(out.Commit());
 
   Report report = MakeReport(input, plan, options.plan);

@@ -25,7 +25,15 @@ using google::protobuf::io::ZeroCopyInputStream;
 
 // Which message kinds are descended into, and through which fields: the one
 // table of where tensors can live. Everything else is copied through whole.
-enum class Kind { kModel, kTrainingInfo, kGraph, kNode, kAttribute, kTensor };
+enum class Kind {
+  kModel,
+  kTrainingInfo,
+  kGraph,
+  kNode,
+  kAttribute,
+  kTensor,
+  kEntry,  // TensorProto.external_data: StringStringEntryProto
+};
 
 struct Descent {
   Kind parent;
@@ -46,6 +54,7 @@ constexpr Descent kDescents[] = {
     {Kind::kAttribute, 5, Kind::kTensor, "t", false},
     {Kind::kAttribute, 6, Kind::kGraph, "g", false},
     {Kind::kAttribute, 11, Kind::kGraph, "graphs", true},
+    {Kind::kTensor, 13, Kind::kEntry, "external_data", true},
 };
 
 const Descent* FindDescent(Kind parent, uint32_t tag) {
@@ -167,6 +176,12 @@ class Scanner {
       ASSIGN_OR_RETURN(uint32_t tag, NextTag());
       if (tag == 0) break;
       const int number = WireFormatLite::GetTagFieldNumber(tag);
+      if (kind == Kind::kEntry && (number == 1 || number == 2) &&
+          WireFormatLite::GetTagWireType(tag) ==
+              WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+        RETURN_IF_ERROR(ScanEntryField(at, tag, envelope, out));
+        continue;
+      }
       if (kind == Kind::kTensor && IsValueField(number)) {
         RETURN_IF_ERROR(ScanValueField(at, tag, &layout_->tensors.back(), out));
         continue;
@@ -205,6 +220,34 @@ class Scanner {
             layout_->envelopes[child_envelope].field;
       }
       WriteLengthDelimited(tag, body, out);
+    }
+    return absl::OkStatus();
+  }
+
+  // A key (1) or value (2) string of an external_data entry: copied through
+  // and recorded (a checksum value is rewritten after the data is written).
+  absl::Status ScanEntryField(uint64_t at, uint32_t tag, int envelope,
+                              CodedOutputStream* out) {
+    uint32_t length = 0;
+    if (!in_.ReadVarint32(&length)) return Malformed(at, "bad length");
+    std::string text;
+    if (static_cast<int64_t>(length) > in_.BytesUntilLimit() ||
+        !in_.ReadString(&text, static_cast<int>(length))) {
+      return Malformed(at, "external_data entry runs past its end");
+    }
+    out->WriteVarint32(tag);
+    out->WriteVarint32(length);
+    out->WriteString(text);
+    std::vector<ExternalEntry>& entries = layout_->tensors.back().external_data;
+    if (entries.empty() || entries.back().envelope != envelope) {
+      entries.push_back(ExternalEntry{});
+      entries.back().envelope = envelope;
+    }
+    if (WireFormatLite::GetTagFieldNumber(tag) == 1) {
+      entries.back().key = text;
+    } else {
+      entries.back().value = text;
+      entries.back().value_field = {at, Pos() - at};
     }
     return absl::OkStatus();
   }

@@ -66,12 +66,21 @@ struct Envelope {
   int parent = -1;    // index of the enclosing envelope, -1 at the top level
 };
 
+// One external_data key/value entry of a tensor (data_location EXTERNAL).
+struct ExternalEntry {
+  std::string key;
+  std::string value;
+  ByteRange value_field;  // tag, length and bytes of the value string
+  int envelope = -1;      // the entry message's envelope
+};
+
 struct TensorLocation {
   std::string path;   // util/tensor_path.h
   int envelope = 0;   // this TensorProto's own envelope
   ByteRange field;    // = envelopes[envelope].field
   ByteRange message;  // = envelopes[envelope].message
   std::vector<ValueField> values;
+  std::vector<ExternalEntry> external_data;
 };
 
 struct ModelLayout {

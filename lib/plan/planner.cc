@@ -9,6 +9,7 @@
 #include "graph/model_index.h"
 #include "graph/residual.h"
 #include "graph/roles.h"
+#include "io/external_data.h"
 #include "strategy/structured.h"
 #include "util/status_macros.h"
 
@@ -30,22 +31,6 @@ absl::StatusOr<uint64_t> ElementCount(const onnx::TensorProto& tensor) {
     count *= static_cast<uint64_t>(d);
   }
   return count;
-}
-
-absl::Status RefuseExternalData(const onnx::TensorProto& tensor,
-                                const std::string& name) {
-  if (tensor.data_location() != onnx::TensorProto::EXTERNAL) {
-    return absl::OkStatus();
-  }
-  std::string location;
-  for (const auto& entry : tensor.external_data()) {
-    if (entry.key() == "location") location = entry.value();
-  }
-  return absl::UnimplementedError(
-      absl::StrCat("initializer \"", name,
-                   "\" keeps its values in external data "
-                   "(location \"",
-                   location, "\"): not supported yet"));
 }
 
 // Everything the plan of one tensor needs beyond the tensor itself.
@@ -78,7 +63,11 @@ absl::StatusOr<TensorPlan> PlanOne(const Context& context,
   plan.dtype = tensor.data_type();
   plan.dims.assign(tensor.dims().begin(), tensor.dims().end());
   ASSIGN_OR_RETURN(plan.element_count, ElementCount(tensor));
-  RETURN_IF_ERROR(RefuseExternalData(tensor, site.name));
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+    ASSIGN_OR_RETURN(const ExternalRef ref, ParseExternalRef(tensor));
+    plan.external =
+        TensorPlan::External{ref.location, ref.offset, ref.length.value_or(0)};
+  }
 
   ASSIGN_OR_RETURN(RoleDecision decision,
                    DecideRole(index, site, options.fan_convention));

@@ -11,6 +11,7 @@
 #define ONNX_REINIT_PLAN_PLANNER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,15 @@ struct PlanOptions {
 };
 
 struct TensorPlan {
-  std::string path;   // where its bytes are (util/tensor_path.h)
+  std::string path;  // where its bytes are (util/tensor_path.h)
+  // data_location EXTERNAL: the values are `length` bytes at `offset` of the
+  // data file `location` (relative to the model's folder).
+  struct External {
+    std::string location;
+    uint64_t offset = 0;
+    uint64_t length = 0;  // 0 until resolved against the file
+  };
+  std::optional<External> external;
   int location = -1;  // index into ModelLayout::tensors, set by the caller
   std::string name;
   std::string scope;  // main | subgraph | training

@@ -11,7 +11,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "dtype/dtype.h"
+#include "google/protobuf/io/coded_stream.h"
 #include "io/file_io.h"
+#include "io/sha1.h"
 #include "random/philox.h"
 #include "rewrite/splice.h"
 #include "rewrite/value_encoding.h"
@@ -73,14 +76,60 @@ struct Target {
   PhiloxKey key{};
   size_t first_job = 0;
   size_t job_count = 0;
+  ValueEncoding encoding;
+  int splice = -1;     // index into the splice targets (values in the model)
+  int data_file = -1;  // index into outputs.data_files (external values)
 };
+
+std::string LengthDelimited(int field, const std::string& bytes) {
+  std::string out;
+  uint8_t buffer[16];
+  uint8_t* end = google::protobuf::io::CodedOutputStream::WriteVarint32ToArray(
+      static_cast<uint32_t>(field << 3 | 2), buffer);
+  end = google::protobuf::io::CodedOutputStream::WriteVarint32ToArray(
+      static_cast<uint32_t>(bytes.size()), end);
+  out.assign(reinterpret_cast<const char*>(buffer), end - buffer);
+  return out + bytes;
+}
+
+// A fresh SHA-1 for every checksum entry that names a data file written.
+absl::StatusOr<std::vector<LiteralEdit>> ChecksumEdits(
+    const ModelLayout& layout, const RewriteOutputs& outputs) {
+  absl::flat_hash_map<std::string, std::string> digests;
+  for (const DataFileOutput& file : outputs.data_files) {
+    absl::StatusOr<std::string> digest = Sha1OfFile(file.fd);
+    if (!digest.ok()) {
+      return absl::Status(digest.status().code(),
+                          absl::StrCat("cannot checksum \"", file.path,
+                                       "\": ", digest.status().message()));
+    }
+    digests[file.location] = *digest;
+  }
+  std::vector<LiteralEdit> edits;
+  for (const TensorLocation& tensor : layout.tensors) {
+    std::string location;
+    for (const ExternalEntry& e : tensor.external_data) {
+      if (e.key == "location") location = e.value;
+    }
+    auto digest = digests.find(location);
+    if (digest == digests.end()) continue;
+    for (const ExternalEntry& e : tensor.external_data) {
+      if (e.key != "checksum" || e.value == digest->second) continue;
+      edits.push_back({e.value_field, e.envelope,
+                       LengthDelimited(/*value=*/2, digest->second)});
+    }
+  }
+  return edits;
+}
 
 }  // namespace
 
 absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     const InputFile& input, const ModelLayout& layout,
     const std::vector<TensorPlan>& plan, const RewriteOptions& options,
-    int out_fd, const std::string& out_path) {
+    const RewriteOutputs& outputs) {
+  const int out_fd = outputs.model_fd;
+  const std::string& out_path = outputs.model_path;
   std::vector<Target> targets;
   std::vector<SpliceTarget> splice_targets;
   std::vector<Job> jobs;
@@ -88,15 +137,31 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   for (const TensorPlan& p : plan) name_count[p.name] += p.rewrite;
   for (const TensorPlan& p : plan) {
     if (!p.rewrite) continue;
-    if (p.location < 0 ||
-        static_cast<size_t>(p.location) >= layout.tensors.size()) {
-      return absl::InternalError(
-          absl::StrCat("no location for tensor \"", p.name, "\" at ", p.path));
-    }
-    ASSIGN_OR_RETURN(ValueEncoding encoding,
-                     ChooseEncoding(p, layout.tensors[p.location], input));
     Target target;
     target.plan = &p;
+    if (p.external) {
+      for (size_t f = 0; f < outputs.data_files.size(); ++f) {
+        if (outputs.data_files[f].location == p.external->location) {
+          target.data_file = static_cast<int>(f);
+        }
+      }
+      if (target.data_file < 0) {
+        return absl::InternalError(absl::StrCat("no output for data file \"",
+                                                p.external->location, "\""));
+      }
+      target.encoding.fixed_width = RawElementSize(p.dtype);
+    } else {
+      if (p.location < 0 ||
+          static_cast<size_t>(p.location) >= layout.tensors.size()) {
+        return absl::InternalError(absl::StrCat("no location for tensor \"",
+                                                p.name, "\" at ", p.path));
+      }
+      ASSIGN_OR_RETURN(target.encoding,
+                       ChooseEncoding(p, layout.tensors[p.location], input));
+      target.splice = static_cast<int>(splice_targets.size());
+      splice_targets.push_back({p.location, target.encoding,
+                                p.element_count * target.encoding.fixed_width});
+    }
     // Keyed by name; by path when two rewritten tensors share a name (in
     // different subgraphs), so they do not get the same values.
     target.key =
@@ -108,8 +173,6 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     }
     target.job_count = jobs.size() - target.first_job;
     targets.push_back(target);
-    splice_targets.push_back(
-        {p.location, encoding, p.element_count * encoding.fixed_width});
   }
 
   // Structured strategies (orthogonal, identity, dirac, sparse, forget bias)
@@ -148,8 +211,8 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
       SampleValues(t.plan->distribution, t.key, job.first, job.count,
                    s.values.get());
     }
-    return EncodeValues(splice_targets[job.target].encoding, t.plan->dtype,
-                        s.values.get(), job.count, s.bytes.get());
+    return EncodeValues(t.encoding, t.plan->dtype, s.values.get(), job.count,
+                        s.bytes.get());
   };
 
   // Varint payloads: their length is known only after generating the values,
@@ -157,37 +220,58 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   // the index, so the second pass regenerates exactly the same ones).
   std::vector<uint64_t> job_offset(jobs.size(), 0);
   bool any_varint = false;
-  for (const SpliceTarget& t : splice_targets) any_varint |= t.encoding.varint;
+  for (const Target& t : targets) any_varint |= t.encoding.varint;
   if (any_varint) {
     std::vector<uint64_t> job_bytes(jobs.size(), 0);
-    RETURN_IF_ERROR(RunParallel(
-        jobs.size(), options.threads, make_scratch, [&](size_t j, Scratch& s) {
-          if (splice_targets[jobs[j].target].encoding.varint) {
-            job_bytes[j] = generate(jobs[j], s);
-          }
-          return absl::OkStatus();
-        }));
+    RETURN_IF_ERROR(RunParallel(jobs.size(), options.threads, make_scratch,
+                                [&](size_t j, Scratch& s) {
+                                  if (targets[jobs[j].target].encoding.varint) {
+                                    job_bytes[j] = generate(jobs[j], s);
+                                  }
+                                  return absl::OkStatus();
+                                }));
     for (size_t t = 0; t < targets.size(); ++t) {
-      if (!splice_targets[t].encoding.varint) continue;
+      if (!targets[t].encoding.varint) continue;
       uint64_t total = 0;
       for (size_t j = 0; j < targets[t].job_count; ++j) {
         job_offset[targets[t].first_job + j] = total;
         total += job_bytes[targets[t].first_job + j];
       }
-      splice_targets[t].payload_size = total;
+      splice_targets[targets[t].splice].payload_size = total;
     }
   }
   for (size_t t = 0; t < targets.size(); ++t) {
-    if (splice_targets[t].encoding.varint) continue;
+    if (targets[t].encoding.varint) continue;
     for (size_t j = 0; j < targets[t].job_count; ++j) {
       const Job& job = jobs[targets[t].first_job + j];
       job_offset[targets[t].first_job + j] =
-          job.first * splice_targets[t].encoding.fixed_width;
+          job.first * targets[t].encoding.fixed_width;
     }
   }
 
-  ASSIGN_OR_RETURN(Splice splice, PlanSplice(layout, splice_targets));
-  std::vector<uint64_t> payload_offset(targets.size(), 0);
+  // Values that live in data files first: the model's checksums need them.
+  std::vector<ChunkStats> job_stats(jobs.size());
+  auto write_job = [&](size_t j, Scratch& s, uint64_t base, int fd,
+                       const std::string& path) {
+    const Job& job = jobs[j];
+    const size_t bytes = generate(job, s);
+    job_stats[j] = Measure(s.values.get(), job.count,
+                           targets[job.target].plan->distribution.TargetMean());
+    return WriteAt(fd, path, s.bytes.get(), bytes, base + job_offset[j]);
+  };
+  RETURN_IF_ERROR(RunParallel(
+      jobs.size(), options.threads, make_scratch, [&](size_t j, Scratch& s) {
+        const Target& t = targets[jobs[j].target];
+        if (t.data_file < 0) return absl::OkStatus();
+        const DataFileOutput& file = outputs.data_files[t.data_file];
+        return write_job(j, s, t.plan->external->offset, file.fd, file.path);
+      }));
+  ASSIGN_OR_RETURN(std::vector<LiteralEdit> checksums,
+                   ChecksumEdits(layout, outputs));
+
+  ASSIGN_OR_RETURN(Splice splice,
+                   PlanSplice(layout, splice_targets, checksums));
+  std::vector<uint64_t> payload_offset(splice_targets.size(), 0);
   if (::ftruncate(out_fd, static_cast<off_t>(splice.output_size)) != 0) {
     return absl::UnknownError(absl::StrCat("cannot write \"", out_path,
                                            "\": ", std::strerror(errno)));
@@ -208,16 +292,11 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     }
   }
 
-  std::vector<ChunkStats> job_stats(jobs.size());
   RETURN_IF_ERROR(RunParallel(
       jobs.size(), options.threads, make_scratch, [&](size_t j, Scratch& s) {
-        const Job& job = jobs[j];
-        const size_t bytes = generate(job, s);
-        job_stats[j] =
-            Measure(s.values.get(), job.count,
-                    targets[job.target].plan->distribution.TargetMean());
-        return WriteAt(out_fd, out_path, s.bytes.get(), bytes,
-                       payload_offset[job.target] + job_offset[j]);
+        const Target& t = targets[jobs[j].target];
+        if (t.splice < 0) return absl::OkStatus();
+        return write_job(j, s, payload_offset[t.splice], out_fd, out_path);
       }));
 
   std::vector<WrittenStats> stats(plan.size());

@@ -34,13 +34,29 @@ struct RewriteOptions {
   int threads = 0;  // 0: one per core
 };
 
-// Writes the output to `out_fd` (an empty file; `out_path` is for messages).
-// Returns the statistics of the written values, one entry per plan entry
-// (zeros for tensors that are kept).
+// A copy of an external data file, already holding the input file's bytes;
+// the values of rewritten tensors stored in it are overwritten in place.
+struct DataFileOutput {
+  std::string location;  // as the tensors' external_data names it
+  int fd = -1;
+  std::string path;  // for messages
+};
+
+struct RewriteOutputs {
+  int model_fd = -1;  // an empty file
+  std::string model_path;
+  std::vector<DataFileOutput> data_files;
+};
+
+// Writes the data files' new values first, then recomputes the SHA-1 of every
+// data file written and puts it in each `checksum` entry that names that file
+// (so no checksum is left stale), then writes the model. Returns the
+// statistics of the written values, one entry per plan entry (zeros for
+// tensors that are kept).
 [[nodiscard]] absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     const InputFile& input, const ModelLayout& layout,
     const std::vector<TensorPlan>& plan, const RewriteOptions& options,
-    int out_fd, const std::string& out_path);
+    const RewriteOutputs& outputs);
 
 }  // namespace onnx_reinit
 

@@ -36,10 +36,19 @@ std::string LengthDelimitedHeader(int field, uint64_t length) {
 }  // namespace
 
 absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
-                                  const std::vector<SpliceTarget>& targets) {
+                                  const std::vector<SpliceTarget>& targets,
+                                  const std::vector<LiteralEdit>& literals) {
   std::vector<Edit> edits;
   // How much each envelope's message grows (or shrinks).
   std::vector<int64_t> growth(layout.envelopes.size(), 0);
+  for (const LiteralEdit& literal : literals) {
+    edits.push_back(
+        {literal.field.offset, literal.field.size, literal.bytes, -1});
+    if (literal.envelope >= 0) {
+      growth[literal.envelope] += static_cast<int64_t>(literal.bytes.size()) -
+                                  static_cast<int64_t>(literal.field.size);
+    }
+  }
   for (size_t t = 0; t < targets.size(); ++t) {
     const SpliceTarget& target = targets[t];
     const TensorLocation& loc = layout.tensors[target.tensor];

@@ -36,9 +36,19 @@ struct Splice {
   uint64_t output_size = 0;
 };
 
+// Replaces the bytes of `field` (a whole field: tag, length, payload) inside
+// the envelope `envelope` by `bytes`; e.g. a recomputed external-data
+// checksum.
+struct LiteralEdit {
+  ByteRange field;
+  int envelope = -1;
+  std::string bytes;
+};
+
 // InvalidArgument when the re-encoded graph would exceed protobuf's 2 GiB.
 [[nodiscard]] absl::StatusOr<Splice> PlanSplice(
-    const ModelLayout& layout, const std::vector<SpliceTarget>& targets);
+    const ModelLayout& layout, const std::vector<SpliceTarget>& targets,
+    const std::vector<LiteralEdit>& literals = {});
 
 }  // namespace onnx_reinit
 

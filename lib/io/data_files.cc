@@ -1,0 +1,153 @@
+#include "io/data_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "io/file_io.h"
+#include "util/status_macros.h"
+
+namespace onnx_reinit {
+namespace {
+
+std::string Folder(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+absl::StatusOr<UniqueFd> OpenFolder(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::NotFoundError(absl::StrCat("cannot open folder \"", path,
+                                            "\": ", std::strerror(errno)));
+  }
+  return UniqueFd(fd);
+}
+
+bool SameInode(int a, int b) {
+  struct stat sa, sb;
+  return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+bool SameFile(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+// A TensorProto carrying what CheckExtent needs.
+onnx::TensorProto Shape(const TensorPlan& p) {
+  onnx::TensorProto t;
+  t.set_name(p.name);
+  t.set_data_type(p.dtype);
+  for (int64_t d : p.dims) t.add_dims(d);
+  return t;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
+    const std::string& input_model, const std::string& output_model,
+    std::vector<TensorPlan>* plan) {
+  std::unique_ptr<DataFileSet> set(new DataFileSet());
+  std::map<std::string, std::vector<TensorPlan*>> by_location;
+  for (TensorPlan& p : *plan) {
+    if (p.external) by_location[p.external->location].push_back(&p);
+  }
+  if (by_location.empty()) return set;
+
+  const std::string in_path = Folder(input_model);
+  set->out_dir_path_ = Folder(output_model);
+  ASSIGN_OR_RETURN(UniqueFd in_dir, OpenFolder(in_path));
+  ASSIGN_OR_RETURN(set->out_dir_, OpenFolder(set->out_dir_path_));
+  if (SameInode(in_dir.get(), set->out_dir_.get()) &&
+      !SameFile(input_model, output_model)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", output_model, "\" is in the folder of \"", input_model,
+        "\", whose external data files it would replace; write to another "
+        "folder (or replace the model itself with --in_place)"));
+  }
+  // Every input file is opened and every extent checked before anything is
+  // created in the output folder.
+  std::vector<OpenedData> inputs;
+  for (auto& [location, tensors] : by_location) {
+    absl::StatusOr<OpenedData> in = OpenDataBeneath(in_dir.get(), location);
+    if (!in.ok()) {
+      return absl::Status(
+          in.status().code(),
+          absl::StrCat("\"", input_model, "\": ", in.status().message()));
+    }
+    for (TensorPlan* p : tensors) {
+      ExternalRef ref{location, p->external->offset, std::nullopt, ""};
+      if (p->external->length > 0) ref.length = p->external->length;
+      uint64_t length = 0;
+      absl::Status extent = CheckExtent(Shape(*p), ref, in->size, &length);
+      if (!extent.ok()) {
+        return absl::Status(
+            extent.code(),
+            absl::StrCat("\"", input_model, "\": ", extent.message()));
+      }
+      p->external->length = length;
+    }
+    inputs.push_back(*std::move(in));
+  }
+  const std::string suffix = absl::StrCat(".tmp-", ::getpid());
+  size_t i = 0;
+  for (const auto& entry : by_location) {
+    const std::string& location = entry.first;
+    const OpenedData& in = inputs[i++];
+    File file;
+    file.location = location;
+    file.temp = location + suffix;
+    absl::StatusOr<UniqueFd> out =
+        CreateDataBeneath(set->out_dir_.get(), file.temp);
+    if (!out.ok()) {
+      return absl::Status(
+          out.status().code(),
+          absl::StrCat("\"", output_model, "\": ", out.status().message()));
+    }
+    file.fd = *std::move(out);
+    set->files_.push_back(std::move(file));
+    const std::string out_path =
+        absl::StrCat(set->out_dir_path_, "/", location);
+    RETURN_IF_ERROR(CopyRange(in.fd.get(), 0, set->files_.back().fd.get(), 0,
+                              in.size, out_path));
+    set->outputs_.push_back({location, set->files_.back().fd.get(), out_path});
+  }
+  return set;
+}
+
+absl::Status DataFileSet::Commit() {
+  for (File& file : files_) {
+    const int fd = file.fd.release();
+    if (::close(fd) != 0 ||
+        ::renameat(out_dir_.get(), file.temp.c_str(), out_dir_.get(),
+                   file.location.c_str()) != 0) {
+      return absl::UnknownError(absl::StrCat("cannot write \"", out_dir_path_,
+                                             "/", file.location,
+                                             "\": ", std::strerror(errno)));
+    }
+    file.committed = true;
+  }
+  return absl::OkStatus();
+}
+
+DataFileSet::~DataFileSet() {
+  for (File& file : files_) {
+    if (!file.committed && out_dir_.valid()) {
+      ::unlinkat(out_dir_.get(), file.temp.c_str(), 0);
+    }
+  }
+}
+
+}  // namespace onnx_reinit

@@ -1,0 +1,58 @@
+// The external data files of a model being re-initialized. Each file the
+// plan names is opened safely beneath the input model's folder
+// (io/external_data.h: no links, no escaping the folder, extents checked
+// against every tensor stored in it), copied whole in the kernel to a fresh
+// temporary file beneath the output model's folder at the same relative
+// location, and renamed into place by Commit(). Until then nothing is
+// visible at the final locations; destroying the set without Commit()
+// removes the temporary files.
+#ifndef ONNX_REINIT_IO_DATA_FILES_H_
+#define ONNX_REINIT_IO_DATA_FILES_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "io/external_data.h"
+#include "plan/planner.h"
+#include "rewrite/rewriter.h"
+
+namespace onnx_reinit {
+
+class DataFileSet {
+ public:
+  // Resolves each external tensor's length in `plan`. Errors name the model
+  // file and tensor. Writing a different model file into the input's own
+  // folder is refused (its data files would be replaced); output == input
+  // (in place) replaces them atomically.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<DataFileSet>> Prepare(
+      const std::string& input_model, const std::string& output_model,
+      std::vector<TensorPlan>* plan);
+
+  DataFileSet(const DataFileSet&) = delete;
+  DataFileSet& operator=(const DataFileSet&) = delete;
+  ~DataFileSet();
+
+  const std::vector<DataFileOutput>& outputs() const { return outputs_; }
+
+  // Renames every temporary file to its location.
+  [[nodiscard]] absl::Status Commit();
+
+ private:
+  DataFileSet() = default;
+  struct File {
+    std::string location;
+    std::string temp;
+    UniqueFd fd;
+    bool committed = false;
+  };
+  UniqueFd out_dir_;
+  std::string out_dir_path_;
+  std::vector<File> files_;
+  std::vector<DataFileOutput> outputs_;
+};
+
+}  // namespace onnx_reinit
+
+#endif  // ONNX_REINIT_IO_DATA_FILES_H_
