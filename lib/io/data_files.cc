@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -120,8 +121,33 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
     set->files_.push_back(std::move(file));
     const std::string out_path =
         absl::StrCat(set->out_dir_path_, "/", location);
-    RETURN_IF_ERROR(CopyRange(in.fd.get(), 0, set->files_.back().fd.get(), 0,
-                              in.size, out_path));
+    // Copy every byte the rewrite will not overwrite (so each output byte
+    // is written once): the complement of the rewritten tensors' extents.
+    const int out_fd = set->files_.back().fd.get();
+    if (::ftruncate(out_fd, static_cast<off_t>(in.size)) != 0) {
+      return absl::UnknownError(absl::StrCat("cannot write \"", out_path,
+                                             "\": ", std::strerror(errno)));
+    }
+    std::vector<std::pair<uint64_t, uint64_t>> rewritten;
+    for (const TensorPlan* p : by_location.at(location)) {
+      if (p->rewrite) {
+        rewritten.emplace_back(p->external->offset,
+                               p->external->offset + p->external->length);
+      }
+    }
+    std::sort(rewritten.begin(), rewritten.end());
+    uint64_t from = 0;
+    for (const auto& [begin, end] : rewritten) {
+      if (begin > from) {
+        RETURN_IF_ERROR(
+            CopyRange(in.fd.get(), from, out_fd, from, begin - from, out_path));
+      }
+      from = std::max(from, end);
+    }
+    if (from < in.size) {
+      RETURN_IF_ERROR(
+          CopyRange(in.fd.get(), from, out_fd, from, in.size - from, out_path));
+    }
     set->outputs_.push_back({location, set->files_.back().fd.get(), out_path});
   }
   return set;

@@ -1,9 +1,10 @@
 // The external data files of a model being re-initialized. Each file the
 // plan names is opened safely beneath the input model's folder
 // (io/external_data.h: no links, no escaping the folder, extents checked
-// against every tensor stored in it), copied whole in the kernel to a fresh
+// against every tensor stored in it), copied in the kernel to a fresh
 // temporary file beneath the output model's folder at the same relative
-// location, and renamed into place by Commit(). Until then nothing is
+// location — every byte except the extents of the tensors the plan rewrites,
+// which the rewriter writes — and renamed into place by Commit(). Until then nothing is
 // visible at the final locations; destroying the set without Commit()
 // removes the temporary files.
 #ifndef ONNX_REINIT_IO_DATA_FILES_H_
@@ -22,7 +23,8 @@ namespace onnx_reinit {
 
 class DataFileSet {
  public:
-  // Resolves each external tensor's length in `plan`. Errors name the model
+  // Resolves each external tensor's length in `plan` (call after planning:
+  // which tensors are rewritten decides what is copied). Errors name the model
   // file and tensor. Writing a different model file into the input's own
   // folder is refused (its data files would be replaced); output == input
   // (in place) replaces them atomically.

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "dtype/dtype.h"
@@ -95,8 +96,20 @@ std::string LengthDelimited(int field, const std::string& bytes) {
 // A fresh SHA-1 for every checksum entry that names a data file written.
 absl::StatusOr<std::vector<LiteralEdit>> ChecksumEdits(
     const ModelLayout& layout, const RewriteOutputs& outputs) {
+  // Only files that some checksum entry names are read back.
+  absl::flat_hash_set<std::string> wanted;
+  for (const TensorLocation& tensor : layout.tensors) {
+    std::string location;
+    bool has_checksum = false;
+    for (const ExternalEntry& e : tensor.external_data) {
+      if (e.key == "location") location = e.value;
+      has_checksum |= e.key == "checksum";
+    }
+    if (has_checksum) wanted.insert(location);
+  }
   absl::flat_hash_map<std::string, std::string> digests;
   for (const DataFileOutput& file : outputs.data_files) {
+    if (!wanted.contains(file.location)) continue;
     absl::StatusOr<std::string> digest = Sha1OfFile(file.fd);
     if (!digest.ok()) {
       return absl::Status(digest.status().code(),
