@@ -57,6 +57,14 @@ for profile in torch keras; do
   node "$ort/check_model.js" "${outputs[@]}" || failed=1
   rm -f "${outputs[@]}"
 done
+# A model with external data (tests/support/large_model.h): the output model
+# and its data file load and run.
+make_large_model="$(dirname "$cli")/make_large_model"
+mkdir -p "$work/ext_in" "$work/ext_out"
+"$make_large_model" "$work/ext_in" 2 64 >/dev/null
+"$cli" "$work/ext_in/model.onnx" -o "$work/ext_out/model.onnx" --seed=3 >/dev/null || failed=1
+echo "== external data"
+node "$ort/check_model.js" "$work/ext_out/model.onnx" || failed=1
 if [ "$failed" != 0 ]; then
   echo "some models failed the ONNX Runtime check"
   exit 1
