@@ -89,8 +89,8 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
           absl::StrCat("\"", input_model, "\": ", in.status().message()));
     }
     for (TensorPlan* p : tensors) {
-      ExternalRef ref{location, p->external->offset, std::nullopt, ""};
-      if (p->external->length > 0) ref.length = p->external->length;
+      const ExternalRef ref{location, p->external->offset, p->external->length,
+                            ""};
       uint64_t length = 0;
       absl::Status extent = CheckExtent(Shape(*p), ref, in->size, &length);
       if (!extent.ok()) {
@@ -132,7 +132,7 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
     for (const TensorPlan* p : by_location.at(location)) {
       if (p->rewrite) {
         rewritten.emplace_back(p->external->offset,
-                               p->external->offset + p->external->length);
+                               p->external->offset + *p->external->length);
       }
     }
     std::sort(rewritten.begin(), rewritten.end());

@@ -95,6 +95,19 @@ NormalizedLocation Normalize(const std::string& location) {
   return out;
 }
 
+}  // namespace
+
+absl::StatusOr<std::string> NormalizeLocation(const std::string& location) {
+  const NormalizedLocation normalized = Normalize(location);
+  if (normalized.problem != nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("location ", Quote(location), " ", normalized.problem));
+  }
+  return absl::StrJoin(normalized.parts, "/");
+}
+
+namespace {
+
 // Parses an offset or length value: decimal digits only, at most 2^63-1.
 absl::Status ParseDecimal(const onnx::TensorProto& tensor,
                           const std::string& key, const std::string& text,

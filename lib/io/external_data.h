@@ -92,6 +92,13 @@ struct ExternalRef {
 //   "#..." or containing "_ORT_MEM_ADDR_"  is an in-memory marker, not a file
 //   ".." left after normalization        leaves the model folder
 //   nothing left ("." or "a/..")         names the model folder, not a file
+// The canonical form of a location: components joined by '/', without
+// empty or "." components and with ".." applied ("./w/../a.bin" ->
+// "a.bin"), so that two spellings of one file are one file. The same
+// refusals as ParseExternalRef (InvalidArgument "location \"...\" ...").
+[[nodiscard]] absl::StatusOr<std::string> NormalizeLocation(
+    const std::string& location);
+
 [[nodiscard]] absl::StatusOr<ExternalRef> ParseExternalRef(
     const onnx::TensorProto& tensor);
 

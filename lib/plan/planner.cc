@@ -65,8 +65,9 @@ absl::StatusOr<TensorPlan> PlanOne(const Context& context,
   ASSIGN_OR_RETURN(plan.element_count, ElementCount(tensor));
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
     ASSIGN_OR_RETURN(const ExternalRef ref, ParseExternalRef(tensor));
+    ASSIGN_OR_RETURN(std::string location, NormalizeLocation(ref.location));
     plan.external =
-        TensorPlan::External{ref.location, ref.offset, ref.length.value_or(0)};
+        TensorPlan::External{std::move(location), ref.offset, ref.length};
   }
 
   ASSIGN_OR_RETURN(RoleDecision decision,

@@ -33,11 +33,13 @@ struct PlanOptions {
 struct TensorPlan {
   std::string path;  // where its bytes are (util/tensor_path.h)
   // data_location EXTERNAL: the values are `length` bytes at `offset` of the
-  // data file `location` (relative to the model's folder).
+  // data file `location` (relative to the model's folder, normalized:
+  // io/external_data.h NormalizeLocation).
   struct External {
     std::string location;
     uint64_t offset = 0;
-    uint64_t length = 0;  // 0 until resolved against the file
+    std::optional<uint64_t> length;  // absent: to the end of the file, until
+                                     // resolved against the file
   };
   std::optional<External> external;
   int location = -1;  // index into ModelLayout::tensors, set by the caller

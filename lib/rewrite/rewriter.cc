@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "dtype/dtype.h"
 #include "google/protobuf/io/coded_stream.h"
+#include "io/external_data.h"
 #include "io/file_io.h"
 #include "io/sha1.h"
 #include "random/philox.h"
@@ -102,7 +103,8 @@ absl::StatusOr<std::vector<LiteralEdit>> ChecksumEdits(
     std::string location;
     bool has_checksum = false;
     for (const ExternalEntry& e : tensor.external_data) {
-      if (e.key == "location") location = e.value;
+      if (e.key == "location")
+        location = NormalizeLocation(e.value).value_or("");
       has_checksum |= e.key == "checksum";
     }
     if (has_checksum) wanted.insert(location);
@@ -122,7 +124,8 @@ absl::StatusOr<std::vector<LiteralEdit>> ChecksumEdits(
   for (const TensorLocation& tensor : layout.tensors) {
     std::string location;
     for (const ExternalEntry& e : tensor.external_data) {
-      if (e.key == "location") location = e.value;
+      if (e.key == "location")
+        location = NormalizeLocation(e.value).value_or("");
     }
     auto digest = digests.find(location);
     if (digest == digests.end()) continue;

@@ -220,5 +220,30 @@ TEST(ExternalDataTest, LengthThatDisagreesWithDimsIsRefused) {
   EXPECT_TRUE(ListDir(out).empty());
 }
 
+TEST(ExternalDataTest, TwoSpellingsOfOneLocationAreOneFile) {
+  const std::string in = MakeTempDir(), out = MakeTempDir();
+  ExternalModel m = MakeModel("data.bin", /*with_checksum=*/true);
+  m.model.mutable_graph()
+      ->mutable_initializer(1)
+      ->mutable_external_data(0)
+      ->set_value("./sub/../data.bin");
+  WriteExternalModel(m, in, "data.bin");
+  absl::StatusOr<Report> r =
+      ReinitializeFile(in + "/model.onnx", out + "/model.onnx", Options());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(ListDir(out), (std::vector<std::string>{"data.bin", "model.onnx"}));
+  const std::string data = ReadFile(out + "/data.bin");
+  Sha1 sha;
+  sha.Update(data.data(), data.size());
+  const onnx::ModelProto written = testing::ReadModel(out + "/model.onnx");
+  for (const auto& t : written.graph().initializer()) {
+    EXPECT_EQ(t.external_data(3).key(), "checksum");
+    EXPECT_EQ(t.external_data(3).value(), sha.HexDigest()) << t.name();
+  }
+  // Both tensors were rewritten in the one file.
+  EXPECT_NE(data.substr(m.b_offset, 128), m.data.substr(m.b_offset, 128));
+  EXPECT_NE(data.substr(m.w_offset, 64), m.data.substr(m.w_offset, 64));
+}
+
 }  // namespace
 }  // namespace onnx_reinit
