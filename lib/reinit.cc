@@ -10,8 +10,11 @@
 #include "graph/fans.h"
 #include "io/atomic_output.h"
 #include "io/data_files.h"
+#include "io/external_data.h"
+#include "io/file_io.h"
 #include "io/model_source.h"
 #include "plan/report.h"
+#include "rewrite/to_external.h"
 #include "util/status_macros.h"
 
 namespace onnx_reinit {
@@ -71,10 +74,32 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
   ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source, OpenModel(input));
   ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
                    PlanSource(*source, options.plan, input));
+  if (options.storage.mode == StorageOptions::Mode::kInline) {
+    return absl::UnimplementedError(
+        "--external_data=inline is not supported yet");
+  }
+  MoveToExternal move;
+  if (options.storage.mode == StorageOptions::Mode::kExternal) {
+    const std::string name = output.substr(output.rfind('/') + 1);
+    ASSIGN_OR_RETURN(
+        const std::string location,
+        NormalizeLocation(options.storage.file.empty() ? name + ".data"
+                                                       : options.storage.file));
+    move = PlanMoveToExternal(source->layout, &plan, options.storage.threshold,
+                              location);
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<DataFileSet> data,
                    DataFileSet::Prepare(input, output, &plan));
+  if (!move.edits.empty()) {
+    ASSIGN_OR_RETURN(const DataFileOutput file,
+                     data->AddNew(move.location, move.size));
+    for (const MoveToExternal::Copy& copy : move.copies) {
+      RETURN_IF_ERROR(CopyRange(source->file.fd(), copy.from, file.fd, copy.to,
+                                copy.size, file.path));
+    }
+  }
   ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::Create(output));
-  RewriteOutputs outputs{out.fd(), output, data->outputs()};
+  RewriteOutputs outputs{out.fd(), output, data->outputs(), move.edits};
   absl::StatusOr<std::vector<WrittenStats>> stats = WriteReinitialized(
       source->file, source->layout, plan, options.rewrite, outputs);
   if (!stats.ok()) return InFile(input, stats.status());

@@ -29,9 +29,22 @@
 
 namespace onnx_reinit {
 
+// Where the output keeps tensor values (--external_data).
+struct StorageOptions {
+  enum class Mode {
+    kKeep,      // as the input does
+    kExternal,  // initializers of >= threshold bytes move to one data file
+    kInline,    // external data comes back into the model (not yet)
+  };
+  Mode mode = Mode::kKeep;
+  uint64_t threshold = 1024;
+  std::string file;  // the data file; "" = the output's file name + ".data"
+};
+
 struct ReinitOptions {
   PlanOptions plan;
   RewriteOptions rewrite;
+  StorageOptions storage;
 };
 
 [[nodiscard]] absl::StatusOr<Report> PlanFile(const std::string& path,

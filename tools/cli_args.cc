@@ -116,6 +116,37 @@ const Flag kFlags[] = {
        a->report = v;
        return absl::OkStatus();
      }},
+    {"external_data", "", "MODE",
+     "keep (default): values stay where they are; external: initializers of "
+     "at least --external_threshold bytes move to one data file; inline: "
+     "not yet",
+     [](const std::string& v, CliArgs* a) {
+       if (v != "keep" && v != "inline" && v != "external") {
+         return Bad(absl::StrCat(
+             "--external_data takes keep, inline or external, got \"", v,
+             "\""));
+       }
+       a->external_data = v;
+       return absl::OkStatus();
+     }},
+    {"external_threshold", "", "BYTES",
+     "smallest tensor moved by --external_data=external (default 1024)",
+     [](const std::string& v, CliArgs* a) {
+       if (!absl::SimpleAtoi(v, &a->external_threshold) ||
+           absl::StartsWith(v, "-") || absl::StartsWith(v, "+")) {
+         return Bad(absl::StrCat(
+             "--external_threshold takes a whole number >= 0, got \"", v,
+             "\""));
+       }
+       return absl::OkStatus();
+     }},
+    {"external_file", "", "NAME",
+     "the data file for --external_data=external, relative to the output "
+     "(default: OUT's name + \".data\")",
+     [](const std::string& v, CliArgs* a) {
+       a->external_file = v;
+       return absl::OkStatus();
+     }},
     {"help", "h", nullptr, "show this help",
      [](const std::string&, CliArgs* a) {
        a->help = true;

@@ -28,6 +28,9 @@ struct CliArgs {
   uint64_t seed = 0;
   int threads = 0;
   std::string report;
+  std::string external_data = "keep";  // keep | inline | external
+  uint64_t external_threshold = 1024;
+  std::string external_file;
   bool help = false;
   bool version = false;
 };

@@ -88,6 +88,12 @@ int Run(int argc, char** argv) {
   ReinitOptions options;
   options.plan.rules = &*rules;
   options.plan.fan_convention = *convention;
+  options.storage.mode =
+      args->external_data == "external" ? StorageOptions::Mode::kExternal
+      : args->external_data == "inline" ? StorageOptions::Mode::kInline
+                                        : StorageOptions::Mode::kKeep;
+  options.storage.threshold = args->external_threshold;
+  options.storage.file = args->external_file;
   options.rewrite.seed = args->seed;
   options.rewrite.threads = args->threads;
 

@@ -61,14 +61,17 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
     const std::string& input_model, const std::string& output_model,
     std::vector<TensorPlan>* plan) {
   std::unique_ptr<DataFileSet> set(new DataFileSet());
+  set->output_model_ = output_model;
+  set->out_dir_path_ = Folder(output_model);
   std::map<std::string, std::vector<TensorPlan*>> by_location;
   for (TensorPlan& p : *plan) {
-    if (p.external) by_location[p.external->location].push_back(&p);
+    if (p.external && !p.external->new_file) {
+      by_location[p.external->location].push_back(&p);
+    }
   }
   if (by_location.empty()) return set;
 
   const std::string in_path = Folder(input_model);
-  set->out_dir_path_ = Folder(output_model);
   ASSIGN_OR_RETURN(UniqueFd in_dir, OpenFolder(in_path));
   ASSIGN_OR_RETURN(set->out_dir_, OpenFolder(set->out_dir_path_));
   if (SameInode(in_dir.get(), set->out_dir_.get()) &&
@@ -151,6 +154,38 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
     set->outputs_.push_back({location, set->files_.back().fd.get(), out_path});
   }
   return set;
+}
+
+absl::StatusOr<DataFileOutput> DataFileSet::AddNew(const std::string& location,
+                                                   uint64_t size) {
+  for (const File& file : files_) {
+    if (file.location == location) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "\"", output_model_, "\": the new data file \"", location,
+          "\" is also an input data file; choose another --external_file"));
+    }
+  }
+  if (!out_dir_.valid()) {
+    ASSIGN_OR_RETURN(out_dir_, OpenFolder(out_dir_path_));
+  }
+  File file;
+  file.location = location;
+  file.temp = absl::StrCat(location, ".tmp-", ::getpid());
+  absl::StatusOr<UniqueFd> out = CreateDataBeneath(out_dir_.get(), file.temp);
+  if (!out.ok()) {
+    return absl::Status(
+        out.status().code(),
+        absl::StrCat("\"", output_model_, "\": ", out.status().message()));
+  }
+  file.fd = *std::move(out);
+  const std::string path = absl::StrCat(out_dir_path_, "/", location);
+  if (::ftruncate(file.fd.get(), static_cast<off_t>(size)) != 0) {
+    return absl::UnknownError(
+        absl::StrCat("cannot write \"", path, "\": ", std::strerror(errno)));
+  }
+  files_.push_back(std::move(file));
+  outputs_.push_back({location, files_.back().fd.get(), path});
+  return outputs_.back();
 }
 
 absl::Status DataFileSet::Commit() {

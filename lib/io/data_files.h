@@ -4,9 +4,9 @@
 // against every tensor stored in it), copied in the kernel to a fresh
 // temporary file beneath the output model's folder at the same relative
 // location — every byte except the extents of the tensors the plan rewrites,
-// which the rewriter writes — and renamed into place by Commit(). Until then nothing is
-// visible at the final locations; destroying the set without Commit()
-// removes the temporary files.
+// which the rewriter writes — and renamed into place by Commit(). Until then
+// nothing is visible at the final locations; destroying the set without
+// Commit() removes the temporary files.
 #ifndef ONNX_REINIT_IO_DATA_FILES_H_
 #define ONNX_REINIT_IO_DATA_FILES_H_
 
@@ -38,6 +38,12 @@ class DataFileSet {
 
   const std::vector<DataFileOutput>& outputs() const { return outputs_; }
 
+  // Adds a new, empty data file of `size` bytes at `location` (normalized)
+  // beneath the output model's folder, under a temporary name until
+  // Commit(). InvalidArgument when an input data file has that location.
+  [[nodiscard]] absl::StatusOr<DataFileOutput> AddNew(
+      const std::string& location, uint64_t size);
+
   // Renames every temporary file to its location.
   [[nodiscard]] absl::Status Commit();
 
@@ -49,6 +55,7 @@ class DataFileSet {
     UniqueFd fd;
     bool committed = false;
   };
+  std::string output_model_;
   UniqueFd out_dir_;
   std::string out_dir_path_;
   std::vector<File> files_;

@@ -40,6 +40,9 @@ struct TensorPlan {
     uint64_t offset = 0;
     std::optional<uint64_t> length;  // absent: to the end of the file, until
                                      // resolved against the file
+    // Moved out of the model by --external_data=external: the file is new
+    // in the output folder, not read from the input's.
+    bool new_file = false;
   };
   std::optional<External> external;
   int location = -1;  // index into ModelLayout::tensors, set by the caller

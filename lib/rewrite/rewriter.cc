@@ -284,6 +284,8 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
       }));
   ASSIGN_OR_RETURN(std::vector<LiteralEdit> checksums,
                    ChecksumEdits(layout, outputs));
+  checksums.insert(checksums.end(), outputs.model_edits.begin(),
+                   outputs.model_edits.end());
 
   ASSIGN_OR_RETURN(Splice splice,
                    PlanSplice(layout, splice_targets, checksums));

@@ -19,6 +19,7 @@
 #include "io/input_file.h"
 #include "io/wire_scan.h"
 #include "plan/planner.h"
+#include "rewrite/splice.h"
 
 namespace onnx_reinit {
 
@@ -46,6 +47,8 @@ struct RewriteOutputs {
   int model_fd = -1;  // an empty file
   std::string model_path;
   std::vector<DataFileOutput> data_files;
+  // Further edits of the model's bytes (moving tensors to external data).
+  std::vector<LiteralEdit> model_edits;
 };
 
 // Writes the data files' new values first, then recomputes the SHA-1 of every

@@ -3,6 +3,7 @@
 // ConvTranspose weight and bias is rewritten with the promised statistics,
 // and every byte outside the rewritten values is the input's.
 #include <cmath>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <tuple>
@@ -64,7 +65,6 @@ ReinitOptions OptionsFor(const std::string& strategy_text, uint64_t seed) {
   return options;
 }
 
-
 size_t LocationOf(const ScannedModel& scanned, const std::string& path) {
   for (size_t i = 0; i < scanned.layout.tensors.size(); ++i) {
     if (scanned.layout.tensors[i].path == path) return i;
@@ -98,7 +98,8 @@ TEST_P(CorpusReinitTest,
   // statistics; measured within 6 standard errors (for the std, the standard
   // error of a sample std is at most sigma*sqrt(1/2)/sqrt(n) for the normal,
   // uniform and two-point distributions used here).
-  const std::set<std::string> expected = testing::LinearWeightsAndBiases(in_model);
+  const std::set<std::string> expected =
+      testing::LinearWeightsAndBiases(in_model);
   ASSERT_FALSE(expected.empty());
   std::set<std::string> rewritten;
   for (int i = 0; i < report->tensors_size(); ++i) {
@@ -168,6 +169,7 @@ TEST_P(CorpusReinitTest,
     *out_tensor->mutable_float_data() = in_tensor->float_data();
   }
   EXPECT_EQ(out_model.SerializeAsString(), in_model.SerializeAsString());
+  std::filesystem::remove_all(output.substr(0, output.rfind('/')));
 }
 
 std::string ParamName(

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "io/sha1.h"
 #include "reinit.h"
+#include "rules/rules.h"
 #include "support/corpus.h"
 #include "support/model_text.h"
 #include "support/rules_for.h"
@@ -243,6 +244,76 @@ TEST(ExternalDataTest, TwoSpellingsOfOneLocationAreOneFile) {
   // Both tensors were rewritten in the one file.
   EXPECT_NE(data.substr(m.b_offset, 128), m.data.substr(m.b_offset, 128));
   EXPECT_NE(data.substr(m.w_offset, 64), m.data.substr(m.w_offset, 64));
+}
+
+TEST(ExternalDataTest, InlineModelMovesLargeInitializersToOneDataFile) {
+  const std::string out = MakeTempDir();
+  ReinitOptions options = Options();
+  RuleOptions rules;
+  rules.cli_rules = {"role=bias:keep"};
+  absl::StatusOr<RuleSet> set = RuleSet::Build(rules);
+  ASSERT_TRUE(set.ok());
+  options.plan.rules = &*set;
+  options.storage.mode = StorageOptions::Mode::kExternal;
+  options.storage.threshold = 1024;
+  const std::string input = testing::CorpusPath("mlp");
+  absl::StatusOr<Report> report =
+      ReinitializeFile(input, out + "/m.onnx", options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(ListDir(out), (std::vector<std::string>{"m.onnx", "m.onnx.data"}));
+  const std::string data = ReadFile(out + "/m.onnx.data");
+  const onnx::ModelProto in_model = testing::ReadModel(input);
+  const onnx::ModelProto written = testing::ReadModel(out + "/m.onnx");
+  ASSERT_EQ(written.graph().initializer_size(),
+            in_model.graph().initializer_size());
+  for (int i = 0; i < written.graph().initializer_size(); ++i) {
+    const onnx::TensorProto& t = written.graph().initializer(i);
+    const onnx::TensorProto& original = in_model.graph().initializer(i);
+    if (original.raw_data().size() < 1024) {
+      EXPECT_EQ(t.data_location(), onnx::TensorProto::DEFAULT) << t.name();
+      continue;
+    }
+    ASSERT_EQ(t.data_location(), onnx::TensorProto::EXTERNAL) << t.name();
+    EXPECT_TRUE(t.raw_data().empty());
+    uint64_t offset = 0, length = 0;
+    for (const auto& e : t.external_data()) {
+      if (e.key() == "offset") offset = std::stoull(e.value());
+      if (e.key() == "length") length = std::stoull(e.value());
+      if (e.key() == "location") {
+        EXPECT_EQ(e.value(), "m.onnx.data");
+      }
+    }
+    ASSERT_EQ(length, original.raw_data().size());
+    if (length >= (1 << 20)) {
+      EXPECT_EQ(offset % 65536, 0u) << t.name();
+    }
+    const std::string bytes = data.substr(offset, length);
+    if (t.name().find("bias") != std::string::npos) {
+      EXPECT_EQ(bytes, original.raw_data()) << t.name();  // kept: copied
+    } else {
+      std::vector<double> v;
+      for (float f : Floats(bytes, 0, length / 4)) v.push_back(f);
+      const testing::Moments m = testing::ComputeMoments(v);
+      EXPECT_GT(m.std, 0) << t.name();  // rewritten in the data file
+    }
+    // Everything but the value storage is as it was.
+    onnx::TensorProto stripped = t, expected = original;
+    stripped.clear_external_data();
+    stripped.clear_data_location();
+    expected.clear_raw_data();
+    EXPECT_EQ(stripped.SerializeAsString(), expected.SerializeAsString());
+  }
+}
+
+TEST(ExternalDataTest, ExternalToInlineIsNotSupportedYet) {
+  const std::string out = MakeTempDir();
+  auto r = testing::RunCli({testing::CorpusPath("mlp"), "-o", out + "/m.onnx",
+                            "--external_data=inline"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(
+      r.err,
+      "onnx-reinit: error: --external_data=inline is not supported yet\n");
+  EXPECT_TRUE(ListDir(out).empty());
 }
 
 }  // namespace

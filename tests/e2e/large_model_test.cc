@@ -1,18 +1,20 @@
 // A model over 2 GiB, with external data, end to end: statistics on a sample
 // of tensors and every byte outside the tensors unchanged. Skipped (with a
 // message) only when the machine has less than 8 GiB of free disk.
+#include "support/large_model.h"
+
 #include <fcntl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "reinit.h"
-#include "support/large_model.h"
 #include "support/model_text.h"
 #include "support/rules_for.h"
 #include "support/stats.h"
@@ -82,7 +84,8 @@ TEST(LargeModelTest, ModelOverTwoGibibytesIsReinitializedEndToEnd) {
     for (const auto& e : t->external_data()) {
       if (e.key() == "offset") offset = std::stoull(e.value());
     }
-    const size_t n = std::min<size_t>(1 << 20, r.dims(0) * (r.dims_size() > 1 ? r.dims(1) : 1));
+    const size_t n = std::min<size_t>(
+        1 << 20, r.dims(0) * (r.dims_size() > 1 ? r.dims(1) : 1));
     const std::vector<float> v = ReadFloats(fd, offset, n);
     std::vector<double> d(v.begin(), v.end());
     const testing::Moments m = testing::ComputeMoments(d);
@@ -90,7 +93,8 @@ TEST(LargeModelTest, ModelOverTwoGibibytesIsReinitializedEndToEnd) {
     if (r.role() == "weight") {
       const double sigma = std::sqrt(2.0 / r.dims(0));
       EXPECT_NEAR(m.mean, 0, 6 * sigma / std::sqrt(double(n))) << r.name();
-      EXPECT_NEAR(m.std, sigma, 6 * sigma * std::sqrt(0.5) / std::sqrt(double(n)))
+      EXPECT_NEAR(m.std, sigma,
+                  6 * sigma * std::sqrt(0.5) / std::sqrt(double(n)))
           << r.name();
     } else {
       EXPECT_EQ(m.min, 0) << r.name();
@@ -100,6 +104,8 @@ TEST(LargeModelTest, ModelOverTwoGibibytesIsReinitializedEndToEnd) {
   }
   EXPECT_EQ(checked, 8);
   ::close(fd);
+  std::filesystem::remove_all(in);
+  std::filesystem::remove_all(out);
 }
 
 }  // namespace

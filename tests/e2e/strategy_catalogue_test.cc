@@ -4,6 +4,7 @@
 // scaled residual projections, zero_residual_branch's zeroed block ends, and
 // the keras profile.
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,9 @@ Written Reinit(const std::string& name, RuleOptions rules_options) {
   absl::StatusOr<Report> report =
       ReinitializeFile(testing::CorpusPath(name), out, options);
   EXPECT_TRUE(report.ok()) << report.status();
-  return {report.value_or(Report{}), testing::ReadModel(out)};
+  Written written{report.value_or(Report{}), testing::ReadModel(out)};
+  std::filesystem::remove_all(out.substr(0, out.rfind('/')));
+  return written;
 }
 
 RuleOptions WithRules(std::vector<std::string> rules) {

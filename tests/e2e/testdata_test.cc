@@ -57,7 +57,6 @@ bool IsFloatDtype(const std::string& dtype) {
          dtype == "BFLOAT16";
 }
 
-
 std::string Joined(const std::vector<std::string>& lines) {
   return absl::StrJoin(lines, "\n");
 }
