@@ -15,6 +15,7 @@
 #include "io/model_source.h"
 #include "plan/report.h"
 #include "rewrite/to_external.h"
+#include "rewrite/to_inline.h"
 #include "util/status_macros.h"
 
 namespace onnx_reinit {
@@ -74,10 +75,7 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
   ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source, OpenModel(input));
   ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
                    PlanSource(*source, options.plan, input));
-  if (options.storage.mode == StorageOptions::Mode::kInline) {
-    return absl::UnimplementedError(
-        "--external_data=inline is not supported yet");
-  }
+  const bool to_inline = options.storage.mode == StorageOptions::Mode::kInline;
   MoveToExternal move;
   if (options.storage.mode == StorageOptions::Mode::kExternal) {
     const std::string name = output.substr(output.rfind('/') + 1);
@@ -89,8 +87,9 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
                               location);
   }
   ASSIGN_OR_RETURN(std::unique_ptr<DataFileSet> data,
-                   DataFileSet::Prepare(input, output, &plan));
-  if (!move.edits.empty()) {
+                   DataFileSet::Prepare(input, output, &plan, !to_inline));
+  if (to_inline) move.edits = PlanToInline(source->layout, &plan, *data);
+  if (!move.location.empty() && !move.edits.empty()) {
     ASSIGN_OR_RETURN(const DataFileOutput file,
                      data->AddNew(move.location, move.size));
     for (const MoveToExternal::Copy& copy : move.copies) {

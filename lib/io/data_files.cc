@@ -59,7 +59,7 @@ onnx::TensorProto Shape(const TensorPlan& p) {
 
 absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
     const std::string& input_model, const std::string& output_model,
-    std::vector<TensorPlan>* plan) {
+    std::vector<TensorPlan>* plan, bool copy) {
   std::unique_ptr<DataFileSet> set(new DataFileSet());
   set->output_model_ = output_model;
   set->out_dir_path_ = Folder(output_model);
@@ -74,7 +74,7 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
   const std::string in_path = Folder(input_model);
   ASSIGN_OR_RETURN(UniqueFd in_dir, OpenFolder(in_path));
   ASSIGN_OR_RETURN(set->out_dir_, OpenFolder(set->out_dir_path_));
-  if (SameInode(in_dir.get(), set->out_dir_.get()) &&
+  if (copy && SameInode(in_dir.get(), set->out_dir_.get()) &&
       !SameFile(input_model, output_model)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "\"", output_model, "\" is in the folder of \"", input_model,
@@ -104,6 +104,13 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
       p->external->length = length;
     }
     inputs.push_back(*std::move(in));
+  }
+  if (!copy) {
+    size_t k = 0;
+    for (const auto& entry : by_location) {
+      set->inputs_[entry.first] = std::move(inputs[k++]);
+    }
+    return set;
   }
   const std::string suffix = absl::StrCat(".tmp-", ::getpid());
   size_t i = 0;
@@ -186,6 +193,11 @@ absl::StatusOr<DataFileOutput> DataFileSet::AddNew(const std::string& location,
   files_.push_back(std::move(file));
   outputs_.push_back({location, files_.back().fd.get(), path});
   return outputs_.back();
+}
+
+int DataFileSet::InputFd(const std::string& location) const {
+  auto it = inputs_.find(location);
+  return it == inputs_.end() ? -1 : it->second.fd.get();
 }
 
 absl::Status DataFileSet::Commit() {

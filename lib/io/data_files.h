@@ -10,6 +10,7 @@
 #ifndef ONNX_REINIT_IO_DATA_FILES_H_
 #define ONNX_REINIT_IO_DATA_FILES_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,9 +29,14 @@ class DataFileSet {
   // file and tensor. Writing a different model file into the input's own
   // folder is refused (its data files would be replaced); output == input
   // (in place) replaces them atomically.
+  // With `copy` false the input files are only opened and checked (their
+  // values go back into the model: InputFd()).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<DataFileSet>> Prepare(
       const std::string& input_model, const std::string& output_model,
-      std::vector<TensorPlan>* plan);
+      std::vector<TensorPlan>* plan, bool copy = true);
+
+  // The open input data file at `location`, or -1.
+  int InputFd(const std::string& location) const;
 
   DataFileSet(const DataFileSet&) = delete;
   DataFileSet& operator=(const DataFileSet&) = delete;
@@ -60,6 +66,7 @@ class DataFileSet {
   std::string out_dir_path_;
   std::vector<File> files_;
   std::vector<DataFileOutput> outputs_;
+  std::map<std::string, OpenedData> inputs_;
 };
 
 }  // namespace onnx_reinit

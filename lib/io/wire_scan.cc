@@ -182,6 +182,13 @@ class Scanner {
         RETURN_IF_ERROR(ScanEntryField(at, tag, envelope, out));
         continue;
       }
+      if (kind == Kind::kTensor && number == 14 &&
+          WireFormatLite::GetTagWireType(tag) ==
+              WireFormatLite::WIRETYPE_VARINT) {
+        RETURN_IF_ERROR(SkipField(at, tag, out));
+        layout_->tensors.back().data_location_field = {at, Pos() - at};
+        continue;
+      }
       if (kind == Kind::kTensor && IsValueField(number)) {
         RETURN_IF_ERROR(ScanValueField(at, tag, &layout_->tensors.back(), out));
         continue;

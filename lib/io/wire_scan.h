@@ -81,6 +81,7 @@ struct TensorLocation {
   ByteRange message;  // = envelopes[envelope].message
   std::vector<ValueField> values;
   std::vector<ExternalEntry> external_data;
+  ByteRange data_location_field;  // the data_location field (size 0: none)
 };
 
 struct ModelLayout {

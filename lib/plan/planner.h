@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "graph/fans.h"
 #include "graph/op_table.h"
+#include "io/wire_scan.h"
 #include "onnx/onnx_pb.h"
 #include "rules/rules.h"
 #include "strategy/distribution.h"
@@ -45,6 +46,9 @@ struct TensorPlan {
     bool new_file = false;
   };
   std::optional<External> external;
+  // --external_data=inline: a rewritten tensor's new values go into a
+  // raw_data field that replaces these bytes (its data_location field).
+  std::optional<ByteRange> inline_at;
   int location = -1;  // index into ModelLayout::tensors, set by the caller
   std::string name;
   std::string scope;  // main | subgraph | training

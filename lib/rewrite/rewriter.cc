@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -166,6 +167,13 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
                                                 p.external->location, "\""));
       }
       target.encoding.fixed_width = RawElementSize(p.dtype);
+    } else if (p.inline_at) {
+      target.encoding.field_number = kRawData;
+      target.encoding.fixed_width = RawElementSize(p.dtype);
+      target.splice = static_cast<int>(splice_targets.size());
+      splice_targets.push_back({p.location, target.encoding,
+                                p.element_count * target.encoding.fixed_width,
+                                p.inline_at});
     } else {
       if (p.location < 0 ||
           static_cast<size_t>(p.location) >= layout.tensors.size()) {
@@ -176,7 +184,8 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
                        ChooseEncoding(p, layout.tensors[p.location], input));
       target.splice = static_cast<int>(splice_targets.size());
       splice_targets.push_back({p.location, target.encoding,
-                                p.element_count * target.encoding.fixed_width});
+                                p.element_count * target.encoding.fixed_width,
+                                std::nullopt});
     }
     // Keyed by name; by path when two rewritten tensors share a name (in
     // different subgraphs), so they do not get the same values.
@@ -289,6 +298,12 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
 
   ASSIGN_OR_RETURN(Splice splice,
                    PlanSplice(layout, splice_targets, checksums));
+  if (splice.output_size > static_cast<uint64_t>(INT_MAX)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the model would be ", splice.output_size,
+        " bytes, over protobuf's 2 GiB limit for one message; keep its "
+        "values in external data"));
+  }
   std::vector<uint64_t> payload_offset(splice_targets.size(), 0);
   if (::ftruncate(out_fd, static_cast<off_t>(splice.output_size)) != 0) {
     return absl::UnknownError(absl::StrCat("cannot write \"", out_path,
@@ -297,8 +312,9 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   for (const Piece& piece : splice.pieces) {
     switch (piece.kind) {
       case Piece::Kind::kCopy:
-        RETURN_IF_ERROR(CopyRange(input.fd(), piece.in_offset, out_fd,
-                                  piece.out_offset, piece.size, out_path));
+        RETURN_IF_ERROR(CopyRange(
+            piece.source_fd >= 0 ? piece.source_fd : input.fd(),
+            piece.in_offset, out_fd, piece.out_offset, piece.size, out_path));
         break;
       case Piece::Kind::kBytes:
         RETURN_IF_ERROR(WriteAt(out_fd, out_path, piece.bytes.data(),

@@ -22,6 +22,9 @@ struct Edit {
   uint64_t size = 0;
   std::string bytes;
   int target = -1;
+  int source_fd = -1;  // then copy source_size bytes from here
+  uint64_t source_offset = 0;
+  uint64_t source_size = 0;
 };
 
 std::string LengthDelimitedHeader(int field, uint64_t length) {
@@ -42,16 +45,28 @@ absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
   // How much each envelope's message grows (or shrinks).
   std::vector<int64_t> growth(layout.envelopes.size(), 0);
   for (const LiteralEdit& literal : literals) {
-    edits.push_back(
-        {literal.field.offset, literal.field.size, literal.bytes, -1});
+    edits.push_back({literal.field.offset, literal.field.size, literal.bytes,
+                     -1, literal.source_fd, literal.source_offset,
+                     literal.source_size});
     if (literal.envelope >= 0) {
-      growth[literal.envelope] += static_cast<int64_t>(literal.bytes.size()) -
-                                  static_cast<int64_t>(literal.field.size);
+      growth[literal.envelope] +=
+          static_cast<int64_t>(literal.bytes.size() + literal.source_size) -
+          static_cast<int64_t>(literal.field.size);
     }
   }
   for (size_t t = 0; t < targets.size(); ++t) {
     const SpliceTarget& target = targets[t];
     const TensorLocation& loc = layout.tensors[target.tensor];
+    if (target.replace) {
+      std::string header = LengthDelimitedHeader(target.encoding.field_number,
+                                                 target.payload_size);
+      growth[loc.envelope] +=
+          static_cast<int64_t>(header.size() + target.payload_size) -
+          static_cast<int64_t>(target.replace->size);
+      edits.push_back({target.replace->offset, target.replace->size,
+                       std::move(header), static_cast<int>(t)});
+      continue;
+    }
     const ValueField& first = loc.values.front();
     if (target.encoding.in_place) {
       edits.push_back(
@@ -104,16 +119,20 @@ absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
     if (edit.offset < in) {
       return absl::InternalError("overlapping edits in the output plan");
     }
-    add({Piece::Kind::kCopy, in, edit.offset - in, "", -1, 0});
+    add({Piece::Kind::kCopy, -1, in, edit.offset - in, "", -1, 0});
     const uint64_t literal = edit.bytes.size();
-    add({Piece::Kind::kBytes, 0, literal, std::move(edit.bytes), -1, 0});
+    add({Piece::Kind::kBytes, -1, 0, literal, std::move(edit.bytes), -1, 0});
     if (edit.target >= 0) {
-      add({Piece::Kind::kValues, 0, targets[edit.target].payload_size, "",
+      add({Piece::Kind::kValues, -1, 0, targets[edit.target].payload_size, "",
            edit.target, 0});
+    }
+    if (edit.source_fd >= 0) {
+      add({Piece::Kind::kCopy, edit.source_fd, edit.source_offset,
+           edit.source_size, "", -1, 0});
     }
     in = edit.offset + edit.size;
   }
-  add({Piece::Kind::kCopy, in, layout.file_size - in, "", -1, 0});
+  add({Piece::Kind::kCopy, -1, in, layout.file_size - in, "", -1, 0});
   return splice;
 }
 

@@ -6,6 +6,7 @@
 #define ONNX_REINIT_REWRITE_SPLICE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,16 @@ struct SpliceTarget {
   int tensor = 0;  // index into layout.tensors
   ValueEncoding encoding;
   uint64_t payload_size = 0;  // bytes of the new values
+  // When set, the new field (tag, length, values) replaces these bytes
+  // instead of the tensor's value fields (a tensor coming back from
+  // external data).
+  std::optional<ByteRange> replace;
 };
 
 struct Piece {
   enum class Kind { kCopy, kBytes, kValues };
   Kind kind = Kind::kCopy;
+  int source_fd = -1;      // kCopy: -1 = the input model, else this file
   uint64_t in_offset = 0;  // kCopy
   uint64_t size = 0;       // bytes this piece puts in the output
   std::string bytes;       // kBytes
@@ -43,6 +49,11 @@ struct LiteralEdit {
   ByteRange field;
   int envelope = -1;
   std::string bytes;
+  // Then `source_size` bytes copied from `source_fd` at `source_offset`
+  // (values coming back from a data file).
+  int source_fd = -1;
+  uint64_t source_offset = 0;
+  uint64_t source_size = 0;
 };
 
 // InvalidArgument when the re-encoded graph would exceed protobuf's 2 GiB.

@@ -305,15 +305,42 @@ TEST(ExternalDataTest, InlineModelMovesLargeInitializersToOneDataFile) {
   }
 }
 
-TEST(ExternalDataTest, ExternalToInlineIsNotSupportedYet) {
-  const std::string out = MakeTempDir();
-  auto r = testing::RunCli({testing::CorpusPath("mlp"), "-o", out + "/m.onnx",
-                            "--external_data=inline"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(
-      r.err,
-      "onnx-reinit: error: --external_data=inline is not supported yet\n");
-  EXPECT_TRUE(ListDir(out).empty());
+TEST(ExternalDataTest, ExternalModelComesBackInlineByteForByte) {
+  // mlp -> external (everything kept) -> inline (everything kept) gives the
+  // original file back, byte for byte; with the weights rewritten on the way
+  // back, only their values differ.
+  RuleOptions keep_all;
+  keep_all.cli_rules = {"role=weight|bias:keep"};
+  absl::StatusOr<RuleSet> keep = RuleSet::Build(keep_all);
+  ASSERT_TRUE(keep.ok());
+  const std::string mid = MakeTempDir(), back = MakeTempDir(),
+                    fresh = MakeTempDir();
+  ReinitOptions options;
+  options.plan.rules = &*keep;
+  options.storage.mode = StorageOptions::Mode::kExternal;
+  const std::string input = testing::CorpusPath("mlp");
+  ASSERT_TRUE(ReinitializeFile(input, mid + "/m.onnx", options).ok());
+  options.storage.mode = StorageOptions::Mode::kInline;
+  absl::StatusOr<Report> r =
+      ReinitializeFile(mid + "/m.onnx", back + "/m.onnx", options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(ListDir(back), std::vector<std::string>{"m.onnx"});
+  EXPECT_EQ(ReadFile(back + "/m.onnx"), ReadFile(input));
+
+  ReinitOptions rewrite = Options();
+  rewrite.storage.mode = StorageOptions::Mode::kInline;
+  r = ReinitializeFile(mid + "/m.onnx", fresh + "/m.onnx", rewrite);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const onnx::ModelProto in_model = testing::ReadModel(input);
+  onnx::ModelProto written = testing::ReadModel(fresh + "/m.onnx");
+  for (int i = 0; i < written.graph().initializer_size(); ++i) {
+    onnx::TensorProto* t = written.mutable_graph()->mutable_initializer(i);
+    EXPECT_EQ(t->data_location(), onnx::TensorProto::DEFAULT);
+    EXPECT_EQ(t->raw_data().size(),
+              in_model.graph().initializer(i).raw_data().size());
+    t->set_raw_data(in_model.graph().initializer(i).raw_data());
+  }
+  EXPECT_EQ(written.SerializeAsString(), in_model.SerializeAsString());
 }
 
 }  // namespace
