@@ -104,6 +104,19 @@ TEST(LargeModelTest, ModelOverTwoGibibytesIsReinitializedEndToEnd) {
   }
   EXPECT_EQ(checked, 8);
   ::close(fd);
+
+  // It cannot come back inline: a clear error, and nothing written.
+  const std::string inline_out = testing::MakeTempDir();
+  options.storage.mode = StorageOptions::Mode::kInline;
+  absl::StatusOr<Report> too_big =
+      ReinitializeFile(model.model_path, inline_out + "/model.onnx", options);
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_EQ(too_big.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(too_big.status().message().find("over protobuf's 2 GiB limit"),
+            std::string::npos)
+      << too_big.status();
+  EXPECT_TRUE(std::filesystem::is_empty(inline_out));
+  std::filesystem::remove_all(inline_out);
   std::filesystem::remove_all(in);
   std::filesystem::remove_all(out);
 }
