@@ -10,7 +10,7 @@ packages=(cmake g++ make pkg-config zstd
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [ "${1:-}" = "--with-bench" ]; then
-  packages+=(python3-onnx python3-numpy time)
+  packages+=(python3-onnx python3-numpy time libbenchmark-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do
