@@ -9,8 +9,9 @@ cmake --build build -j"$(nproc)" --target onnx-reinit
 mkdir -p build/examples
 zstd -q -d -f examples/resnet18.onnx.zst -o build/examples/resnet18.onnx
 echo
-echo "\$ build/bin/onnx-reinit build/examples/resnet18.onnx --plan | head -6"
-build/bin/onnx-reinit build/examples/resnet18.onnx --plan | head -6
+echo "\$ build/bin/onnx-reinit build/examples/resnet18.onnx --plan > build/examples/plan.txt   # first rows:"
+build/bin/onnx-reinit build/examples/resnet18.onnx --plan > build/examples/plan.txt
+head -6 build/examples/plan.txt
 echo
 echo "\$ build/bin/onnx-reinit build/examples/resnet18.onnx -o build/examples/resnet18_reinit.onnx --seed=1 --report=build/examples/report.json"
 build/bin/onnx-reinit build/examples/resnet18.onnx -o build/examples/resnet18_reinit.onnx \
