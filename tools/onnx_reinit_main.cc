@@ -3,7 +3,6 @@
 //   0  success
 //   1  bad input or I/O failure (the library's errors)
 //   2  usage error (flags, strategies, parameters)
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <iostream>
@@ -30,12 +29,6 @@ constexpr int kExitUsage = 2;
 int Fail(int code, const std::string& message) {
   std::cerr << "onnx-reinit: error: " << message << "\n";
   return code;
-}
-
-bool SameFile(const std::string& a, const std::string& b) {
-  struct stat sa, sb;
-  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
-         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 absl::Status WriteText(const std::string& path, const std::string& text) {

@@ -12,18 +12,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "io/file_io.h"
 
 namespace onnx_reinit {
 namespace {
-
-absl::Status ErrnoStatus(int err, const std::string& what) {
-  std::string message = absl::StrCat(what, ": ", std::strerror(err));
-  if (err == ENOENT || err == ENOTDIR) return absl::NotFoundError(message);
-  if (err == EACCES || err == EPERM || err == EROFS) {
-    return absl::PermissionDeniedError(message);
-  }
-  return absl::UnknownError(message);
-}
 
 mode_t CurrentUmask() {
   mode_t mask = ::umask(0);

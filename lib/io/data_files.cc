@@ -40,12 +40,6 @@ bool SameInode(int a, int b) {
          sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-bool SameFile(const std::string& a, const std::string& b) {
-  struct stat sa, sb;
-  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
-         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 // A TensorProto carrying what CheckExtent needs.
 onnx::TensorProto Shape(const TensorPlan& p) {
   onnx::TensorProto t;

@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "io/file_io.h"
 #include "util/status_macros.h"
 
 namespace onnx_reinit {
@@ -40,15 +41,6 @@ std::string Quote(absl::string_view s) {
 
 std::string TensorLabel(const onnx::TensorProto& tensor) {
   return absl::StrCat("initializer ", Quote(tensor.name()));
-}
-
-absl::Status ErrnoStatus(int err, absl::string_view what) {
-  std::string message = absl::StrCat(what, ": ", std::strerror(err));
-  if (err == ENOENT || err == ENOTDIR) return absl::NotFoundError(message);
-  if (err == EACCES || err == EPERM || err == EROFS) {
-    return absl::PermissionDeniedError(message);
-  }
-  return absl::UnknownError(message);
 }
 
 // A location split into its components after lexical normalization (empty

@@ -1,5 +1,6 @@
 #include "io/file_io.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,6 +41,21 @@ absl::Status CopyByReading(int in_fd, uint64_t in_offset, int out_fd,
 }
 
 }  // namespace
+
+absl::Status ErrnoStatus(int err, absl::string_view what) {
+  std::string message = absl::StrCat(what, ": ", std::strerror(err));
+  if (err == ENOENT || err == ENOTDIR) return absl::NotFoundError(message);
+  if (err == EACCES || err == EPERM || err == EROFS) {
+    return absl::PermissionDeniedError(message);
+  }
+  return absl::UnknownError(message);
+}
+
+bool SameFile(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 absl::Status WriteAt(int fd, const std::string& path, const void* data,
                      size_t size, uint64_t offset) {

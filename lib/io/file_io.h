@@ -8,8 +8,16 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace onnx_reinit {
+
+// "<what>: <strerror>", with the code a caller can act on: NotFound (ENOENT,
+// ENOTDIR), PermissionDenied (EACCES, EPERM, EROFS), else Unknown.
+absl::Status ErrnoStatus(int err, absl::string_view what);
+
+// Whether two paths name the same file (same device and inode).
+bool SameFile(const std::string& a, const std::string& b);
 
 // Writes all `size` bytes at `offset` (pwrite, retried on short writes).
 [[nodiscard]] absl::Status WriteAt(int fd, const std::string& path,

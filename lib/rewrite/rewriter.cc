@@ -14,10 +14,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "dtype/dtype.h"
-#include "google/protobuf/io/coded_stream.h"
 #include "io/external_data.h"
 #include "io/file_io.h"
 #include "io/sha1.h"
+#include "io/wire_format.h"
 #include "random/philox.h"
 #include "rewrite/splice.h"
 #include "rewrite/value_encoding.h"
@@ -84,17 +84,6 @@ struct Target {
   int data_file = -1;  // index into outputs.data_files (external values)
 };
 
-std::string LengthDelimited(int field, const std::string& bytes) {
-  std::string out;
-  uint8_t buffer[16];
-  uint8_t* end = google::protobuf::io::CodedOutputStream::WriteVarint32ToArray(
-      static_cast<uint32_t>(field << 3 | 2), buffer);
-  end = google::protobuf::io::CodedOutputStream::WriteVarint32ToArray(
-      static_cast<uint32_t>(bytes.size()), end);
-  out.assign(reinterpret_cast<const char*>(buffer), end - buffer);
-  return out + bytes;
-}
-
 // A fresh SHA-1 for every checksum entry that names a data file written.
 absl::StatusOr<std::vector<LiteralEdit>> ChecksumEdits(
     const ModelLayout& layout, const RewriteOutputs& outputs) {
@@ -133,7 +122,7 @@ absl::StatusOr<std::vector<LiteralEdit>> ChecksumEdits(
     for (const ExternalEntry& e : tensor.external_data) {
       if (e.key != "checksum" || e.value == digest->second) continue;
       edits.push_back({e.value_field, e.envelope,
-                       LengthDelimited(/*value=*/2, digest->second)});
+                       LengthDelimitedField(/*value=*/2, digest->second)});
     }
   }
   return edits;

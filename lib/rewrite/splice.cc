@@ -6,14 +6,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/wire_format_lite.h"
+#include "io/wire_format.h"
 
 namespace onnx_reinit {
 namespace {
-
-using google::protobuf::internal::WireFormatLite;
-using google::protobuf::io::CodedOutputStream;
 
 // Replace input bytes [offset, offset + size) by `bytes` then (if target >= 0)
 // the target's value payload.
@@ -26,15 +22,6 @@ struct Edit {
   uint64_t source_offset = 0;
   uint64_t source_size = 0;
 };
-
-std::string LengthDelimitedHeader(int field, uint64_t length) {
-  uint8_t buffer[16];
-  uint8_t* end = CodedOutputStream::WriteVarint32ToArray(
-      WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED),
-      buffer);
-  end = CodedOutputStream::WriteVarint64ToArray(length, end);
-  return std::string(reinterpret_cast<const char*>(buffer), end - buffer);
-}
 
 }  // namespace
 

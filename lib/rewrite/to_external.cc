@@ -2,32 +2,20 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/coded_stream.h"
+#include "io/wire_format.h"
 
 namespace onnx_reinit {
 namespace {
-
-using google::protobuf::io::CodedOutputStream;
 
 constexpr uint64_t kAlign = 64 * 1024;
 constexpr uint64_t kAlignFrom = 1024 * 1024;
 constexpr int kExternalDataField = 13;
 constexpr int kDataLocationField = 14;
 
-std::string Varint(uint64_t v) {
-  uint8_t buffer[16];
-  uint8_t* end = CodedOutputStream::WriteVarint64ToArray(v, buffer);
-  return std::string(reinterpret_cast<const char*>(buffer), end - buffer);
-}
-
-std::string LengthDelimited(int field, const std::string& bytes) {
-  return Varint(static_cast<uint64_t>(field) << 3 | 2) + Varint(bytes.size()) +
-         bytes;
-}
-
 std::string Entry(const std::string& key, const std::string& value) {
-  return LengthDelimited(kExternalDataField,
-                         LengthDelimited(1, key) + LengthDelimited(2, value));
+  return LengthDelimitedField(
+      kExternalDataField,
+      LengthDelimitedField(1, key) + LengthDelimitedField(2, value));
 }
 
 }  // namespace
@@ -55,10 +43,10 @@ MoveToExternal PlanMoveToExternal(const ModelLayout& layout,
     if (v.payload.size >= kAlignFrom) {
       offset = (offset + kAlign - 1) / kAlign * kAlign;
     }
-    const std::string fields =
-        Entry("location", location) + Entry("offset", absl::StrCat(offset)) +
-        Entry("length", absl::StrCat(v.payload.size)) +
-        Varint(kDataLocationField << 3) + Varint(1);  // EXTERNAL
+    const std::string fields = Entry("location", location) +
+                               Entry("offset", absl::StrCat(offset)) +
+                               Entry("length", absl::StrCat(v.payload.size)) +
+                               VarintField(kDataLocationField, 1);  // EXTERNAL
     move.edits.push_back({v.field, t.envelope, fields});
     if (p.rewrite) {
       p.external = TensorPlan::External{location, offset, v.payload.size, true};

@@ -1,21 +1,8 @@
 #include "rewrite/to_inline.h"
 
-#include "google/protobuf/io/coded_stream.h"
+#include "io/wire_format.h"
 
 namespace onnx_reinit {
-namespace {
-
-std::string RawDataHeader(uint64_t size) {
-  uint8_t buffer[16];
-  uint8_t* end = google::protobuf::io::CodedOutputStream::WriteVarint32ToArray(
-      kRawData << 3 | 2, buffer);
-  end =
-      google::protobuf::io::CodedOutputStream::WriteVarint64ToArray(size, end);
-  return std::string(reinterpret_cast<const char*>(buffer), end - buffer);
-}
-
-}  // namespace
-
 std::vector<LiteralEdit> PlanToInline(const ModelLayout& layout,
                                       std::vector<TensorPlan>* plan,
                                       const DataFileSet& inputs) {
@@ -31,7 +18,8 @@ std::vector<LiteralEdit> PlanToInline(const ModelLayout& layout,
     if (p.rewrite) {
       p.inline_at = t.data_location_field;
     } else {
-      edits.push_back({t.data_location_field, t.envelope, RawDataHeader(length),
+      edits.push_back({t.data_location_field, t.envelope,
+                       LengthDelimitedHeader(kRawData, length),
                        inputs.InputFd(p.external->location), p.external->offset,
                        length});
     }
