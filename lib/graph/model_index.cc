@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "graph/fans.h"
+#include "graph/node_kind.h"
 #include "graph/node_label.h"
 #include "util/tensor_path.h"
 
@@ -13,18 +14,6 @@ namespace onnx_reinit {
 namespace {
 
 constexpr int kMaxDepth = 64;
-
-// Ops that hand their input 0 on unchanged in meaning.
-bool IsPassThrough(const onnx::NodeProto& node) {
-  if (!node.domain().empty() && node.domain() != "ai.onnx") return false;
-  static constexpr const char* kOps[] = {
-      "Identity", "Cast",      "Transpose", "Reshape",
-      "Squeeze",  "Unsqueeze", "Flatten",   "DequantizeLinear"};
-  for (const char* op : kOps) {
-    if (node.op_type() == op) return true;
-  }
-  return false;
-}
 
 std::vector<int64_t> IntsAttribute(const onnx::NodeProto& node,
                                    const char* name, bool* found) {
@@ -171,7 +160,7 @@ void ModelIndex::CollectUses(const std::string& name, const Scope* scope,
   if (found != scope->uses.end()) {
     for (const Scope::Use& use : found->second) {
       const onnx::NodeProto& node = scope->nodes->Get(use.node);
-      if (use.slot == 0 && IsPassThrough(node) && node.output_size() > 0) {
+      if (use.slot == 0 && IsPassThrough(&node) && node.output_size() > 0) {
         CollectUses(node.output(0), scope,
                     absl::StrCat(via, NodeLabel(node, use.node), " -> "),
                     quantized || node.op_type() == "DequantizeLinear", binding,
@@ -261,7 +250,7 @@ std::optional<std::vector<int64_t>> ModelIndex::ViewDims(
   }
   const Scope* where = nullptr;
   const onnx::NodeProto* node = Producer(name, scope, &where);
-  if (node == nullptr || !IsPassThrough(*node) || node->input_size() == 0) {
+  if (node == nullptr || !IsPassThrough(node) || node->input_size() == 0) {
     return std::nullopt;
   }
   std::optional<std::vector<int64_t>> in = ViewDims(node->input(0), where);

@@ -1,25 +1,13 @@
 #include "graph/patterns.h"
 
 #include "absl/strings/str_cat.h"
+#include "graph/node_kind.h"
 #include "graph/node_label.h"
 
 namespace onnx_reinit {
 namespace {
 
-bool IsDefaultDomain(const onnx::NodeProto& node) {
-  return node.domain().empty() || node.domain() == "ai.onnx";
-}
-
-bool IsOp(const onnx::NodeProto* node, const char* op) {
-  return node != nullptr && IsDefaultDomain(*node) && node->op_type() == op;
-}
-
-bool IsShapeOnly(const onnx::NodeProto* node) {
-  return IsOp(node, "Reshape") || IsOp(node, "Identity") ||
-         IsOp(node, "Cast") || IsOp(node, "Squeeze") || IsOp(node, "Unsqueeze");
-}
-
-// The producer of `name`, looking through shape-only ops.
+// The producer of `name`, looking through layout-only ops.
 const onnx::NodeProto* RealProducer(const ModelIndex& index,
                                     const std::string& name, const Scope* scope,
                                     const Scope** where, int* node_index) {
@@ -27,7 +15,7 @@ const onnx::NodeProto* RealProducer(const ModelIndex& index,
   std::string current = name;
   for (int depth = 0; depth < 16; ++depth) {
     const onnx::NodeProto* p = index.Producer(current, s, &s, node_index);
-    if (!IsShapeOnly(p) || p->input_size() == 0) {
+    if (!IsLayoutOnly(p) || p->input_size() == 0) {
       if (where) *where = s;
       return p;
     }
@@ -40,15 +28,14 @@ bool IsNormalized(const ModelIndex& index, const std::string& name,
                   const Scope* scope) {
   const Scope* where = nullptr;
   const onnx::NodeProto* p = RealProducer(index, name, scope, &where, nullptr);
-  if (p == nullptr) return false;
-  for (const char* op :
-       {"InstanceNormalization", "LayerNormalization", "BatchNormalization",
-        "GroupNormalization", "MeanVarianceNormalization"}) {
-    if (IsOp(p, op)) return true;
+  if (IsOp(p,
+           {"InstanceNormalization", "LayerNormalization", "BatchNormalization",
+            "GroupNormalization", "MeanVarianceNormalization"})) {
+    return true;
   }
-  if (IsOp(p, "Div") && p->input_size() == 2) {
+  if (IsOp(p, {"Div"}) && p->input_size() == 2) {
     return IsOp(RealProducer(index, p->input(1), where, nullptr, nullptr),
-                "Sqrt");
+                {"Sqrt"});
   }
   return false;
 }
@@ -58,7 +45,7 @@ bool IsScaledNormalized(const ModelIndex& index, const std::string& name,
                         const Scope* scope) {
   const Scope* where = nullptr;
   const onnx::NodeProto* p = RealProducer(index, name, scope, &where, nullptr);
-  if (!IsOp(p, "Mul") || p->input_size() != 2) return false;
+  if (!IsOp(p, {"Mul"}) || p->input_size() != 2) return false;
   return IsNormalized(index, p->input(0), where) ||
          IsNormalized(index, p->input(1), where);
 }

@@ -5,31 +5,15 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "graph/node_kind.h"
 
 namespace onnx_reinit {
 namespace {
 
 constexpr int kMaxVisited = 2000;
 
-bool IsDefault(const onnx::NodeProto& n) {
-  return n.domain().empty() || n.domain() == "ai.onnx";
-}
-
-bool IsOneOf(const onnx::NodeProto& n, std::initializer_list<const char*> ops) {
-  if (!IsDefault(n)) return false;
-  for (const char* op : ops) {
-    if (n.op_type() == op) return true;
-  }
-  return false;
-}
-
 bool IsWeighted(const onnx::NodeProto& n) {
-  return IsOneOf(n, {"Conv", "ConvTranspose", "MatMul", "Gemm"});
-}
-
-bool IsShapeOnly(const onnx::NodeProto& n) {
-  return IsOneOf(n, {"Reshape", "Transpose", "Identity", "Cast", "Squeeze",
-                     "Unsqueeze", "Flatten"});
+  return IsOp(&n, {"Conv", "ConvTranspose", "MatMul", "Gemm"});
 }
 
 class Finder {
@@ -44,8 +28,8 @@ class Finder {
   }
 
   bool IsJoin(const onnx::NodeProto& n) const {
-    return IsOneOf(n, {"Add"}) && n.input_size() == 2 &&
-           IsComputed(n.input(0)) && IsComputed(n.input(1));
+    return IsOp(&n, {"Add"}) && n.input_size() == 2 && IsComputed(n.input(0)) &&
+           IsComputed(n.input(1));
   }
 
   // Weighted nodes behind `name`, back to the previous join or the inputs.
@@ -72,8 +56,7 @@ class Finder {
     for (int depth = 0; depth < 16; ++depth) {
       if (const TensorSite* site = index_.FindSite(name, main_)) return site;
       const onnx::NodeProto* p = index_.Producer(name, main_);
-      if (p == nullptr || p->input_size() == 0 ||
-          !(IsShapeOnly(*p) || IsOneOf(*p, {"DequantizeLinear"}))) {
+      if (p == nullptr || p->input_size() == 0 || !IsPassThrough(p)) {
         return nullptr;
       }
       name = p->input(0);
@@ -87,11 +70,11 @@ class Finder {
     for (int depth = 0; depth < 32; ++depth) {
       const onnx::NodeProto* p = index_.Producer(name, main_);
       if (p == nullptr) return;
-      if (IsShapeOnly(*p) && p->input_size() > 0) {
+      if (IsLayoutOnly(p) && p->input_size() > 0) {
         name = p->input(0);
         continue;
       }
-      if (IsOneOf(*p, {"Add"}) && p->input_size() == 2) {
+      if (IsOp(p, {"Add"}) && p->input_size() == 2) {
         // A bias add: continue along the computed side.
         const bool left_stored = SiteBehind(p->input(0)) != nullptr;
         const bool right_stored = SiteBehind(p->input(1)) != nullptr;
@@ -99,7 +82,7 @@ class Finder {
         name = left_stored ? p->input(1) : p->input(0);
         continue;
       }
-      if (IsOneOf(*p, {"BatchNormalization"}) && p->input_size() > 1 &&
+      if (IsOp(p, {"BatchNormalization"}) && p->input_size() > 1 &&
           !normalized) {
         if (const TensorSite* scale = SiteBehind(p->input(1))) {
           facts->branch_ends.insert(scale->path);
