@@ -1,5 +1,6 @@
 // Google Benchmark for the hot kernels: sampling values of each distribution
-// kind and encoding them to a dtype. Run:
+// kind, encoding them to a dtype, and orthogonal fills (n x n, single
+// precision, all cores, at the best and the baseline SIMD level). Run:
 //   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release
 //   -DONNX_REINIT_BUILD_BENCH=ON cmake --build build-bench --target
 //   kernels_bench && build-bench/bin/kernels_bench
@@ -8,6 +9,7 @@
 #include "benchmark/benchmark.h"
 #include "random/philox.h"
 #include "rewrite/value_encoding.h"
+#include "strategy/orthogonal.h"
 #include "strategy/sampler.h"
 
 namespace onnx_reinit {
@@ -66,6 +68,30 @@ void BM_EncodeFloat16Varint(benchmark::State& state) {
   RunEncode(state, 10, true);
 }
 
+void RunOrthogonal(benchmark::State& state, SimdLevel simd) {
+  const int64_t n = state.range(0);
+  std::vector<double> out(static_cast<size_t>(n * n));
+  OrthogonalOptions options;
+  options.threads = 0;
+  options.simd = simd;
+  for (auto _ : state) {
+    if (!FillOrthogonal({1, n, n}, 1.0, TensorKey(3, "w"), out.data(), options)
+             .ok()) {
+      state.SkipWithError("FillOrthogonal failed");
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n * n);
+  state.SetLabel(ResolvedSimdLevel(simd) == SimdLevel::kAvx2Fma ? "avx2_fma"
+                                                                : "baseline");
+}
+void BM_OrthogonalBest(benchmark::State& state) {
+  RunOrthogonal(state, SimdLevel::kAuto);
+}
+void BM_OrthogonalBaseline(benchmark::State& state) {
+  RunOrthogonal(state, SimdLevel::kBaseline);
+}
+
 BENCHMARK(BM_SampleNormal);
 BENCHMARK(BM_SampleUniform);
 BENCHMARK(BM_SampleRandomSign);
@@ -74,6 +100,16 @@ BENCHMARK(BM_SampleConstant);
 BENCHMARK(BM_EncodeFloat);
 BENCHMARK(BM_EncodeFloat16Raw);
 BENCHMARK(BM_EncodeFloat16Varint);
+BENCHMARK(BM_OrthogonalBest)
+    ->Arg(1024)
+    ->Arg(4096)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_OrthogonalBaseline)
+    ->Arg(1024)
+    ->Arg(4096)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace onnx_reinit

@@ -90,6 +90,18 @@ const Flag kFlags[] = {
        }
        return absl::OkStatus();
      }},
+    {"simd", "", "S",
+     "auto (default): the orthogonal kernels use AVX2+FMA when the CPU has "
+     "them; baseline: never, so orthogonal values are the same bits on "
+     "every x86-64 machine (other strategies always are)",
+     [](const std::string& v, CliArgs* a) {
+       if (v != "auto" && v != "baseline") {
+         return Bad(
+             absl::StrCat("--simd takes auto or baseline, got \"", v, "\""));
+       }
+       a->simd = v;
+       return absl::OkStatus();
+     }},
     {"fan_convention", "", "C",
      "torch (default) or semantic: how Conv/ConvTranspose fans are counted",
      [](const std::string& v, CliArgs* a) {

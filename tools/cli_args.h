@@ -27,6 +27,7 @@ struct CliArgs {
   std::string fan_convention = "torch";
   uint64_t seed = 0;
   int threads = 0;
+  std::string simd = "auto";  // auto | baseline
   std::string report;
   std::string external_data = "keep";  // keep | inline | external
   uint64_t external_threshold = 1024;

@@ -17,6 +17,7 @@
 #include "plan/report.h"
 #include "reinit.h"
 #include "rules/rules.h"
+#include "strategy/orthogonal_kernels.h"
 #include "strategy/strategy.h"
 
 namespace onnx_reinit {
@@ -89,6 +90,8 @@ int Run(int argc, char** argv) {
   options.storage.file = args->external_file;
   options.rewrite.seed = args->seed;
   options.rewrite.threads = args->threads;
+  options.rewrite.simd =
+      args->simd == "baseline" ? SimdLevel::kBaseline : SimdLevel::kAuto;
 
   if (args->plan) {
     absl::StatusOr<Report> report = PlanFile(args->model, options.plan);

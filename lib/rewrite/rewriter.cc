@@ -18,6 +18,7 @@
 #include "io/file_io.h"
 #include "io/sha1.h"
 #include "io/wire_format.h"
+#include "onnx/onnx_pb.h"
 #include "random/philox.h"
 #include "rewrite/splice.h"
 #include "rewrite/value_encoding.h"
@@ -190,30 +191,45 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   }
 
   // Structured strategies (orthogonal, identity, dirac, sparse, forget bias)
-  // compute a whole tensor at once: those tensors are filled first, one
-  // tensor per job, and held in memory until written (their own size, not
-  // the model's).
+  // compute a whole tensor at once: those tensors are filled first and held
+  // in memory until written (their own size, not the model's). Small ones
+  // run one tensor per thread; large ones one at a time, each with all the
+  // threads (orthogonal splits its work in fixed parts, so the values are
+  // the same either way).
+  constexpr uint64_t kLargeStructured = uint64_t{1} << 20;
   std::vector<std::vector<double>> filled(targets.size());
-  std::vector<size_t> structured;
+  std::vector<size_t> small_structured;
+  std::vector<size_t> large_structured;
   for (size_t t = 0; t < targets.size(); ++t) {
-    if (targets[t].plan->distribution.IsStructured()) structured.push_back(t);
+    if (!targets[t].plan->distribution.IsStructured()) continue;
+    (targets[t].plan->element_count >= kLargeStructured ? large_structured
+                                                        : small_structured)
+        .push_back(t);
   }
+  auto fill_structured = [&](size_t target, int threads) -> absl::Status {
+    const Target& t = targets[target];
+    std::vector<double>& values = filled[target];
+    values.resize(t.plan->element_count);
+    OrthogonalOptions how;
+    how.double_precision = t.plan->dtype == onnx::TensorProto::DOUBLE;
+    how.threads = threads;
+    how.simd = options.simd;
+    absl::Status s =
+        FillStructured(t.plan->distribution, t.plan->dims, t.plan->gate_blocks,
+                       t.plan->op_type, t.key, values.data(), how);
+    if (!s.ok()) {
+      return absl::Status(s.code(),
+                          absl::StrCat("tensor \"", t.plan->name, "\" (",
+                                       t.plan->strategy, "): ", s.message()));
+    }
+    return absl::OkStatus();
+  };
   RETURN_IF_ERROR(RunParallel(
-      structured.size(), options.threads, [] { return 0; },
-      [&](size_t i, int&) -> absl::Status {
-        const Target& t = targets[structured[i]];
-        std::vector<double>& values = filled[structured[i]];
-        values.resize(t.plan->element_count);
-        absl::Status s = FillStructured(t.plan->distribution, t.plan->dims,
-                                        t.plan->gate_blocks, t.plan->op_type,
-                                        t.key, values.data());
-        if (!s.ok()) {
-          return absl::Status(
-              s.code(), absl::StrCat("tensor \"", t.plan->name, "\" (",
-                                     t.plan->strategy, "): ", s.message()));
-        }
-        return absl::OkStatus();
-      }));
+      small_structured.size(), options.threads, [] { return 0; },
+      [&](size_t i, int&) { return fill_structured(small_structured[i], 1); }));
+  for (size_t t : large_structured) {
+    RETURN_IF_ERROR(fill_structured(t, options.threads));
+  }
 
   auto make_scratch = [] { return Scratch(); };
   auto generate = [&](const Job& job, Scratch& s) {

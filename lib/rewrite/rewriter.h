@@ -20,6 +20,7 @@
 #include "io/wire_scan.h"
 #include "plan/planner.h"
 #include "rewrite/splice.h"
+#include "strategy/orthogonal_kernels.h"
 
 namespace onnx_reinit {
 
@@ -33,6 +34,9 @@ struct WrittenStats {
 struct RewriteOptions {
   uint64_t seed = 0;
   int threads = 0;  // 0: one per core
+  // Which build of the orthogonal kernels (strategy/orthogonal_kernels.h):
+  // the only option besides the seed that changes output bits.
+  SimdLevel simd = SimdLevel::kAuto;
 };
 
 // A copy of an external data file, already holding the input file's bytes;

@@ -5,7 +5,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <mutex>  // NOLINT(build/c++11): std::call_once
 #include <utility>
 #include <vector>
 
@@ -18,107 +17,10 @@
 #include "random/transforms.h"
 #include "strategy/distribution.h"
 #include "strategy/sampler.h"
-
-// Eigen must never start threads of its own (the values must not depend on
-// the thread count, and callers run fills on their own threads).
-#define EIGEN_DONT_PARALLELIZE
-#include <Eigen/Core>
-#include <Eigen/QR>
+#include "strategy/structured_checks.h"
 
 namespace onnx_reinit {
 namespace {
-
-constexpr int64_t kMaxElements = int64_t{1} << 62;
-
-absl::Status CheckDims(absl::Span<const int64_t> dims) {
-  int64_t count = 1;
-  for (int64_t d : dims) {
-    if (d < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("dims must be non-negative, got ", d));
-    }
-  }
-  for (int64_t d : dims) {
-    if (d == 0) return absl::OkStatus();  // empty: no overflow possible
-  }
-  for (int64_t d : dims) {
-    if (count > kMaxElements / d) {
-      return absl::InvalidArgumentError("tensor has more than 2^62 elements");
-    }
-    count *= d;
-  }
-  return absl::OkStatus();
-}
-
-int64_t ElementCount(absl::Span<const int64_t> dims) {
-  int64_t count = 1;
-  for (int64_t d : dims) count *= d;
-  return count;
-}
-
-absl::Status CheckGain(double gain) {
-  if (!std::isfinite(gain)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("gain must be finite, got ", gain));
-  }
-  return absl::OkStatus();
-}
-
-// Eigen's matrix products pick their blocking (and so the order in which
-// partial sums are added) from the CPU's cache sizes, read with cpuid on first
-// use: 600x600 gives other bits with L1/L2 = 48K/2M than with 32K/256K.
-// Fixing the sizes makes the bits of one build (Eigen version, SIMD level of
-// the compile flags) the same on every machine it runs on. Eigen keeps the
-// sizes in one process-wide variable; this file is the library's only Eigen
-// user, and every use goes through here first (std::call_once orders the
-// write before any read). The values are Eigen's own x86 defaults; on this
-// project's 2-core EPYC the speed differs by < 5% from the cpuid values.
-void FixEigenCacheSizes() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    Eigen::setCpuCacheSizes(/*l1=*/32 * 1024, /*l2=*/256 * 1024,
-                            /*l3=*/2 * 1024 * 1024);
-  });
-}
-
-using RowMajorMatrix =
-    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// One block of FillOrthogonal, in place: `block` holds rows x cols N(0, 1)
-// values (row-major) on entry and gain * Q on return. `a`, `q` and `qr` are
-// reused between blocks; they are Eigen-owned (aligned), so the vectorized
-// reductions split their sums the same way whatever `block`'s address.
-void OrthogonalBlock(int64_t rows, int64_t cols, double gain, double* block,
-                     Eigen::MatrixXd* a, Eigen::MatrixXd* q,
-                     Eigen::HouseholderQR<Eigen::MatrixXd>* qr) {
-  Eigen::Map<RowMajorMatrix> values(block, rows, cols);
-  const bool transpose = rows < cols;
-  if (transpose) {
-    *a = values.transpose();
-  } else {
-    *a = values;
-  }
-  qr->compute(*a);
-  const Eigen::Index m = a->rows();
-  const Eigen::Index n = a->cols();
-  if (m == n) {
-    // The product with an identity lets Eigen skip the known zeros.
-    *q = qr->householderQ() * Eigen::MatrixXd::Identity(m, m);
-  } else {
-    q->setIdentity(m, n);
-    q->applyOnTheLeft(qr->householderQ());
-  }
-  const auto& r = qr->matrixQR();
-  for (Eigen::Index j = 0; j < n; ++j) {
-    const double scale = r(j, j) < 0 ? -gain : gain;
-    q->col(j) *= scale;
-  }
-  if (transpose) {
-    values = q->transpose();
-  } else {
-    values = *q;
-  }
-}
 
 // Draws a uniform integer in [0, n), n >= 1, from column `column`'s word
 // stream of FillSparse (words t, t+1, ...; advances *t past the words used).
@@ -150,33 +52,6 @@ absl::StatusOr<MatrixBlocks> TorchFlattening(absl::Span<const int64_t> dims) {
   m.rows = dims[0];
   m.cols = ElementCount(dims.subspan(1));
   return m;
-}
-
-absl::Status FillOrthogonal(const MatrixBlocks& m, double gain, PhiloxKey key,
-                            double* out) {
-  if (m.blocks < 0 || m.rows < 0 || m.cols < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("blocks, rows and cols must be non-negative, got ",
-                     m.blocks, ", ", m.rows, ", ", m.cols));
-  }
-  const int64_t shape[] = {m.blocks, m.rows, m.cols};
-  if (absl::Status s = CheckDims(shape); !s.ok()) return s;
-  if (absl::Status s = CheckGain(gain); !s.ok()) return s;
-  const int64_t per_block = m.rows * m.cols;
-  const int64_t count = m.blocks * per_block;
-  if (count == 0) return absl::OkStatus();
-
-  SampleValues(Distribution::Normal(0, 1), key, 0, static_cast<size_t>(count),
-               out);
-  FixEigenCacheSizes();
-  Eigen::MatrixXd a;
-  Eigen::MatrixXd q;
-  Eigen::HouseholderQR<Eigen::MatrixXd> qr(std::max(m.rows, m.cols),
-                                           std::min(m.rows, m.cols));
-  for (int64_t b = 0; b < m.blocks; ++b) {
-    OrthogonalBlock(m.rows, m.cols, gain, out + b * per_block, &a, &q, &qr);
-  }
-  return absl::OkStatus();
 }
 
 absl::Status FillIdentity(absl::Span<const int64_t> dims, double gain,
@@ -325,7 +200,7 @@ absl::Status CheckStructured(const Distribution& dist,
 absl::Status FillStructured(const Distribution& dist,
                             absl::Span<const int64_t> dims, int64_t gate_blocks,
                             absl::string_view op_type, PhiloxKey key,
-                            double* out) {
+                            double* out, const OrthogonalOptions& orthogonal) {
   int64_t count = 1;
   for (int64_t d : dims) count *= d;
   switch (dist.structure) {
@@ -341,7 +216,7 @@ absl::Status FillStructured(const Distribution& dist,
         if (!flat.ok()) return flat.status();
         blocks = *flat;
       }
-      return FillOrthogonal(blocks, dist.gain, key, out);
+      return FillOrthogonal(blocks, dist.gain, key, out, orthogonal);
     }
     case Distribution::Structure::kIdentity:
       return FillIdentity(dims, dist.gain, out);

@@ -1,15 +1,14 @@
 // Structured initializations: values that are not independent draws from one
 // distribution, so they cannot be written by strategy/sampler.h alone.
 //
-//   orthogonal(gain)     Saxe et al. 2014; torch.nn.init.orthogonal_,
-//                        Keras Orthogonal, JAX orthogonal
+//   orthogonal(gain)     strategy/orthogonal.h
 //   identity(gain)       torch.nn.init.eye_, Keras Identity
 //   dirac(groups)        torch.nn.init.dirac_
 //   sparse(sparsity, std)  Martens 2010; torch.nn.init.sparse_
 //
-// Every function is pure and single-threaded: the values are a function of the
-// arguments (and of the Philox key where there is one) only, so the same key
-// gives the same bytes on every run, whatever the caller's thread count.
+// Every function is pure: the values are a function of the arguments (and of
+// the Philox key where there is one) only, so the same key gives the same
+// bytes on every run, whatever the thread count.
 // Random numbers come from random/transforms.h only (no std:: distributions).
 // `out` must hold the tensor's element count of doubles, row-major (the last
 // dimension varies fastest); on an error nothing is written.
@@ -24,19 +23,9 @@
 #include "absl/types/span.h"
 #include "random/philox.h"
 #include "strategy/distribution.h"
+#include "strategy/orthogonal.h"
 
 namespace onnx_reinit {
-
-// A tensor seen as a stack of `blocks` equal matrices, each rows x cols in
-// row-major order: block b covers elements [b*rows*cols, (b+1)*rows*cols) and
-// element (r, c) of block b is element b*rows*cols + r*cols + c. The caller
-// chooses the split (e.g. an LSTM R [1, 4H, H] packs 4 gates: blocks = 4,
-// rows = H, cols = H).
-struct MatrixBlocks {
-  int64_t blocks = 1;
-  int64_t rows = 0;
-  int64_t cols = 0;
-};
 
 // torch's flattening for orthogonal_: one block, rows = dims[0], cols = the
 // product of the other dims. InvalidArgument:
@@ -45,33 +34,6 @@ struct MatrixBlocks {
 //   "tensor has more than 2^62 elements"
 [[nodiscard]] absl::StatusOr<MatrixBlocks> TorchFlattening(
     absl::Span<const int64_t> dims);
-
-// Orthogonal: for each block independently,
-//   A = the block's N(0, 1) values: element i of the whole tensor takes
-//       z_{i % 2} of BoxMuller on PhiloxBlock(key, i / 2) (stream 0), i.e.
-//       SampleValues(Distribution::Normal(0, 1), key, 0, n, out);
-//   if rows < cols, A = Aᵀ (so A is tall, M x N with M >= N);
-//   A = Q R by Householder QR (Eigen::HouseholderQR, double), Q the thin
-//       M x N factor;
-//   column j of Q is multiplied by sign(R_jj), sign(0) = +1 (this makes the
-//       result Haar-distributed and independent of the QR implementation's
-//       sign convention);
-//   if transposed, Q = Qᵀ; the block is gain * Q.
-// Result: rows <= cols → Q Qᵀ = gain² I (orthonormal rows); rows >= cols →
-// Qᵀ Q = gain² I (orthonormal columns). Deterministic for a key: Eigen runs
-// single-threaded, on its own aligned copy, with fixed cache-size parameters,
-// so the summation order depends neither on the machine's caches nor on
-// `out`'s alignment. The bits are those of the build: another Eigen version
-// or SIMD level (e.g. aarch64 NEON vs x86-64 SSE2) may round differently in
-// the last places; the normals themselves never change. Cost per block
-// ~ 4 M N² - 4/3 N³ flops (factor, then form Q): at Eigen's SSE2 speed
-// (~17 GFLOP/s on one core) 1024² takes ~0.2 s and 4096² ~12 s.
-// InvalidArgument:
-//   "blocks, rows and cols must be non-negative, got <b>, <r>, <c>"
-//   "tensor has more than 2^62 elements"
-//   "gain must be finite, got <g>"
-[[nodiscard]] absl::Status FillOrthogonal(const MatrixBlocks& m, double gain,
-                                          PhiloxKey key, double* out);
 
 // Identity (torch eye_, Keras Identity(gain)): dims = [rows, cols];
 // out[r][c] = gain if r == c else 0, so a rectangular matrix gets a partial
@@ -124,17 +86,6 @@ struct MatrixBlocks {
                                       double sparsity, double std,
                                       PhiloxKey key, double* out);
 
-// The values of a structured distribution (Distribution::IsStructured())
-// for a whole tensor of `dims`, dispatching to the functions above:
-//   orthogonal   per block: `gate_blocks` > 1 splits [D, G·H, X] (LSTM/GRU/RNN
-//                W and R) into D·G blocks of H x X, one per gate and
-//                direction; otherwise TorchFlattening
-//   identity, dirac, sparse   as above
-//   forget bias  LSTM B [D, 8H] (op_type "LSTM"): `value` on entries
-//                [4H·0 + 2H, 3H) of each direction — the forget gate of the
-//                input bias Wb in ONNX gate order i, o, f, c — and 0 on every
-//                other entry (Rb included); all zeros for other ops
-// InvalidArgument from the function that does not accept the dims.
 // Whether FillStructured accepts these dims, without computing anything:
 // the planner keeps, with this message as the reason, a tensor a structured
 // strategy does not apply to (sparse on a 4-D Conv weight, identity on a
@@ -143,11 +94,22 @@ struct MatrixBlocks {
                                            absl::Span<const int64_t> dims,
                                            absl::string_view op_type);
 
-[[nodiscard]] absl::Status FillStructured(const Distribution& dist,
-                                          absl::Span<const int64_t> dims,
-                                          int64_t gate_blocks,
-                                          absl::string_view op_type,
-                                          PhiloxKey key, double* out);
+// The values of a structured distribution (Distribution::IsStructured())
+// for a whole tensor of `dims`, dispatching to the functions above:
+//   orthogonal   per block: `gate_blocks` > 1 splits [D, G·H, X] (LSTM/GRU/RNN
+//                W and R) into D·G blocks of H x X, one per gate and
+//                direction; otherwise TorchFlattening; `orthogonal`
+//                says how (precision, threads, SIMD level)
+//   identity, dirac, sparse   as above
+//   forget bias  LSTM B [D, 8H] (op_type "LSTM"): `value` on entries
+//                [4H·0 + 2H, 3H) of each direction — the forget gate of the
+//                input bias Wb in ONNX gate order i, o, f, c — and 0 on every
+//                other entry (Rb included); all zeros for other ops
+// InvalidArgument from the function that does not accept the dims.
+[[nodiscard]] absl::Status FillStructured(
+    const Distribution& dist, absl::Span<const int64_t> dims,
+    int64_t gate_blocks, absl::string_view op_type, PhiloxKey key, double* out,
+    const OrthogonalOptions& orthogonal = {});
 
 }  // namespace onnx_reinit
 

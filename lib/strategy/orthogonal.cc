@@ -1,0 +1,264 @@
+#include "strategy/orthogonal.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "random/philox.h"
+#include "strategy/distribution.h"
+#include "strategy/orthogonal_kernels.h"
+#include "strategy/sampler.h"
+#include "strategy/structured_checks.h"
+#include "util/parallel.h"
+#include "util/status_macros.h"
+
+namespace onnx_reinit {
+namespace {
+
+// Fixed decomposition (part of the bits; never derived from the threads):
+constexpr int64_t kReflectorsPerBlock = 128;  // ib of the WY blocks
+constexpr int64_t kColumnsPerJob = 128;       // columns updated per job
+constexpr int64_t kReflectorsPerJob = 64;     // reflectors computed per job
+constexpr uint64_t kNormalsPerJob = uint64_t{1} << 16;
+// Below this many flops (~4 M N²) a block runs on the calling thread only:
+// starting threads would cost more than they save.
+constexpr double kParallelFlops = 1 << 24;
+
+// The tall view of a block: A(i, j) = a[i * row_stride + j * col_stride],
+// M x N with M >= N.
+struct TallView {
+  const double* a;
+  int64_t m, n;
+  int64_t row_stride, col_stride;
+  double at(int64_t i, int64_t j) const {
+    return a[i * row_stride + j * col_stride];
+  }
+};
+
+// The reflectors k in [k0, k1) (orthogonal.h): column k of v (column-major
+// M x N, ld M) gets v_k, tau[k] and sign[k] get tau_k and s_k. Every sum runs
+// over i in increasing order, whatever the loop nest, so the bits do not
+// depend on the layout of A.
+template <typename S>
+void ComputeReflectors(const TallView& a, int64_t k0, int64_t k1, S* v,
+                       double* tau, double* sign) {
+  const int64_t m = a.m;
+  const int64_t count = k1 - k0;
+  std::vector<double> below(static_cast<size_t>(count), 0.0);  // ||x_k(1:)||²
+  std::vector<double> scale(static_cast<size_t>(count), 0.0);
+  std::vector<double> norm2(static_cast<size_t>(count), 1.0);  // v_kᵀ v_k
+  const bool rows_contiguous = a.col_stride == 1;
+  // Pass 1: the norms below the diagonal.
+  if (rows_contiguous) {
+    for (int64_t i = k0 + 1; i < m; ++i) {
+      for (int64_t k = k0; k < std::min(k1, i); ++k) {
+        const double x = a.at(i, k);
+        below[k - k0] += x * x;
+      }
+    }
+  } else {
+    for (int64_t k = k0; k < k1; ++k) {
+      for (int64_t i = k + 1; i < m; ++i) {
+        const double x = a.at(i, k);
+        below[k - k0] += x * x;
+      }
+    }
+  }
+  for (int64_t k = k0; k < k1; ++k) {
+    const double alpha = a.at(k, k);
+    double beta = alpha;
+    if (below[k - k0] > 0) {
+      beta = -std::copysign(std::sqrt(alpha * alpha + below[k - k0]), alpha);
+      scale[k - k0] = 1.0 / (alpha - beta);
+    }
+    sign[k] = beta < 0 ? -1.0 : 1.0;
+    S* column = v + k * m;
+    std::fill(column, column + k, S(0));
+    column[k] = S(1);
+  }
+  // Pass 2: v_k below the diagonal, rounded to S, and v_kᵀ v_k of the
+  // rounded values.
+  auto store = [&](int64_t i, int64_t k) {
+    const S value = static_cast<S>(a.at(i, k) * scale[k - k0]);
+    v[k * m + i] = value;
+    const double d = static_cast<double>(value);
+    norm2[k - k0] += d * d;
+  };
+  if (rows_contiguous) {
+    for (int64_t i = k0 + 1; i < m; ++i) {
+      for (int64_t k = k0; k < std::min(k1, i); ++k) store(i, k);
+    }
+  } else {
+    for (int64_t k = k0; k < k1; ++k) {
+      for (int64_t i = k + 1; i < m; ++i) store(i, k);
+    }
+  }
+  for (int64_t k = k0; k < k1; ++k) {
+    tau[k] = below[k - k0] > 0 ? 2.0 / norm2[k - k0] : 0.0;
+  }
+}
+
+// gain * Q of one tall block into `out` (row-major rows x cols of the
+// caller's block; Q is cols x rows when transposed).
+template <typename S>
+absl::Status OrthogonalBlock(const TallView& a, bool transposed, double gain,
+                             const BlockReflectorKernels<S>& kernels,
+                             int threads, double* out) {
+  const int64_t m = a.m;
+  const int64_t n = a.n;
+  const size_t mn = static_cast<size_t>(m * n);
+  // Every element of v and q is written before it is read (by the
+  // reflectors and by Q = [I; 0]), on the threads that then use them.
+  std::unique_ptr<S[]> v(new S[mn]);
+  std::unique_ptr<S[]> q(new S[mn]);
+  std::vector<double> tau(static_cast<size_t>(n));
+  std::vector<double> sign(static_cast<size_t>(n));
+  auto no_state = [] { return 0; };
+
+  const int64_t reflector_jobs =
+      (n + kReflectorsPerJob - 1) / kReflectorsPerJob;
+  RETURN_IF_ERROR(
+      RunParallel(reflector_jobs, threads, no_state, [&](size_t job, int&) {
+        const int64_t k0 = static_cast<int64_t>(job) * kReflectorsPerJob;
+        ComputeReflectors<S>(a, k0, std::min(n, k0 + kReflectorsPerJob),
+                             v.get(), tau.data(), sign.data());
+        return absl::OkStatus();
+      }));
+
+  const int64_t blocks = (n + kReflectorsPerBlock - 1) / kReflectorsPerBlock;
+  constexpr int64_t kTSize = kReflectorsPerBlock * kReflectorsPerBlock;
+  std::vector<S> t(static_cast<size_t>(blocks * kTSize));
+  RETURN_IF_ERROR(RunParallel(blocks, threads, no_state, [&](size_t b, int&) {
+    const int64_t i0 = static_cast<int64_t>(b) * kReflectorsPerBlock;
+    const int64_t ib = std::min(kReflectorsPerBlock, n - i0);
+    kernels.form_t(m - i0, ib, v.get() + i0 * m + i0, m, tau.data() + i0,
+                   t.data() + b * kTSize);
+    return absl::OkStatus();
+  }));
+
+  // Q = [I_N; 0], then the blocks from the last to the first. When block b
+  // (reflectors i0 .. i0+ib-1) is applied, Q is still the identity outside
+  // rows and columns >= i0 + ib: its columns i0 .. i0+ib-1 are [I; 0] (the
+  // first job, written whole below row i0 by apply_to_identity), and rows
+  // i0 .. i0+ib-1 of the later columns are zero (skipped by apply). Rows
+  // < i0 of block b's columns are never written again: they stay the zeros
+  // filled here.
+  static_assert(kColumnsPerJob == kReflectorsPerBlock,
+                "job 0 of each block is exactly that block's columns");
+  const int64_t column_jobs = (n + kColumnsPerJob - 1) / kColumnsPerJob;
+  RETURN_IF_ERROR(
+      RunParallel(column_jobs, threads, no_state, [&](size_t job, int&) {
+        const int64_t c0 = static_cast<int64_t>(job) * kColumnsPerJob;
+        const int64_t c1 = std::min(n, c0 + kColumnsPerJob);
+        std::fill(q.get() + c0 * m, q.get() + c1 * m, S(0));
+        return absl::OkStatus();
+      }));
+  for (int64_t b = blocks - 1; b >= 0; --b) {
+    const int64_t i0 = b * kReflectorsPerBlock;
+    const int64_t ib = std::min(kReflectorsPerBlock, n - i0);
+    const int64_t width = n - i0;
+    const int64_t jobs = (width + kColumnsPerJob - 1) / kColumnsPerJob;
+    const S* vb = v.get() + i0 * m + i0;
+    const S* tb = t.data() + b * kTSize;
+    RETURN_IF_ERROR(RunParallel(jobs, threads, no_state, [&](size_t j, int&) {
+      const int64_t c0 = i0 + static_cast<int64_t>(j) * kColumnsPerJob;
+      const int64_t w = std::min(kColumnsPerJob, n - c0);
+      S* c = q.get() + c0 * m + i0;
+      if (j == 0) {
+        kernels.apply_to_identity(m - i0, ib, vb, m, tb, c, m);
+      } else {
+        kernels.apply(m - i0, ib, vb, m, tb, w, /*zero_rows=*/ib, c, m);
+      }
+      return absl::OkStatus();
+    }));
+  }
+  // out = gain * Q diag(s), in the caller's layout. Transposed: out(r, c) =
+  // Q(c, r), which is Q's column-major element c + r * m, i.e. out's own
+  // index; otherwise out(r, c) = Q(r, c) = q[r + c * m], copied in square
+  // tiles so that both sides are read and written a cache line at a time.
+  constexpr int64_t kTile = 32;
+  const int64_t row_jobs = (m + kColumnsPerJob - 1) / kColumnsPerJob;
+  return RunParallel(row_jobs, threads, no_state, [&](size_t job, int&) {
+    const int64_t r0 = static_cast<int64_t>(job) * kColumnsPerJob;
+    const int64_t r1 = std::min(m, r0 + kColumnsPerJob);
+    if (transposed) {  // out is n x m row-major
+      for (int64_t c = 0; c < n; ++c) {
+        const double factor = gain * sign[c];
+        for (int64_t r = r0; r < r1; ++r) {
+          out[c * m + r] = static_cast<double>(q[c * m + r]) * factor;
+        }
+      }
+      return absl::OkStatus();
+    }
+    for (int64_t c0 = 0; c0 < n; c0 += kTile) {  // out is m x n row-major
+      const int64_t c1 = std::min(n, c0 + kTile);
+      for (int64_t r = r0; r < r1; ++r) {
+        for (int64_t c = c0; c < c1; ++c) {
+          out[r * n + c] = static_cast<double>(q[c * m + r]) * (gain * sign[c]);
+        }
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+template <typename S>
+absl::Status FillBlocks(const MatrixBlocks& m, double gain,
+                        const BlockReflectorKernels<S>& kernels, int threads,
+                        double* out) {
+  const int64_t per_block = m.rows * m.cols;
+  const bool transposed = m.rows < m.cols;
+  const int64_t tall = std::max(m.rows, m.cols);
+  const int64_t wide = std::min(m.rows, m.cols);
+  const double flops = 4.0 * static_cast<double>(tall) * wide * wide;
+  const int block_threads = flops >= kParallelFlops ? threads : 1;
+  // A is read only while the reflectors are computed, before `block` is
+  // overwritten with gain * Q, so it needs no copy.
+  for (int64_t b = 0; b < m.blocks; ++b) {
+    double* block = out + b * per_block;
+    const TallView a{block, tall, wide, transposed ? 1 : m.cols,
+                     transposed ? m.cols : 1};
+    RETURN_IF_ERROR(
+        OrthogonalBlock<S>(a, transposed, gain, kernels, block_threads, block));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status FillOrthogonal(const MatrixBlocks& m, double gain, PhiloxKey key,
+                            double* out, const OrthogonalOptions& options) {
+  if (m.blocks < 0 || m.rows < 0 || m.cols < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("blocks, rows and cols must be non-negative, got ",
+                     m.blocks, ", ", m.rows, ", ", m.cols));
+  }
+  const int64_t shape[] = {m.blocks, m.rows, m.cols};
+  RETURN_IF_ERROR(CheckDims(shape));
+  RETURN_IF_ERROR(CheckGain(gain));
+  const uint64_t count = static_cast<uint64_t>(m.blocks * m.rows * m.cols);
+  if (count == 0) return absl::OkStatus();
+
+  const int threads = ResolveThreads(options.threads);
+  const Distribution normal = Distribution::Normal(0, 1);
+  RETURN_IF_ERROR(RunParallel(
+      (count + kNormalsPerJob - 1) / kNormalsPerJob, threads, [] { return 0; },
+      [&](size_t job, int&) {
+        const uint64_t first = job * kNormalsPerJob;
+        SampleValues(normal, key, first,
+                     std::min(kNormalsPerJob, count - first), out + first);
+        return absl::OkStatus();
+      }));
+  if (options.double_precision) {
+    return FillBlocks<double>(m, gain, DoubleKernels(options.simd), threads,
+                              out);
+  }
+  return FillBlocks<float>(m, gain, FloatKernels(options.simd), threads, out);
+}
+
+}  // namespace onnx_reinit
