@@ -4,7 +4,7 @@
 // and, for a level above the default target, renames Eigen's namespace so
 // that none of the Eigen functions it instantiates share a symbol with
 // another level's (the linker would otherwise keep one copy of each, maybe
-// the one with instructions the CPU lacks). tests/e2e/simd_symbols_test.sh
+// the one with instructions the CPU lacks). tests/unit/simd_symbols_check.sh
 // checks that those objects define no other shared symbols.
 #ifndef ONNX_REINIT_KERNEL_NS
 #error "define ONNX_REINIT_KERNEL_NS before including orthogonal_kernels_impl.h"
