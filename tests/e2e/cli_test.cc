@@ -109,6 +109,31 @@ TEST(CliTest, UnknownFlagAndMissingOutputAreUsageErrors) {
             "\"-3\"\n");
 }
 
+// --simd=baseline never uses the AVX2+FMA kernels: its bytes are those of
+// the library with SimdLevel::kBaseline, on any x86-64 machine.
+TEST(CliTest, SimdChoosesTheOrthogonalKernelsAndRefusesOtherValues) {
+  const std::string dir = MakeTempDir();
+  auto bad = RunCli({CorpusPath("mlp"), "--plan", "--simd=avx512"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err,
+            "onnx-reinit: error: --simd takes auto or baseline, got "
+            "\"avx512\"\n");
+  auto baseline =
+      RunCli({CorpusPath("mlp"), "-o", dir + "/baseline.onnx",
+              "--strategy=orthogonal", "--simd=baseline", "--seed=3"});
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.err;
+  auto baseline_again = RunCli({CorpusPath("mlp"), "-o", dir + "/again.onnx",
+                                "--strategy=orthogonal", "--simd=baseline",
+                                "--seed=3", "--threads=1"});
+  ASSERT_EQ(baseline_again.exit_code, 0) << baseline_again.err;
+  EXPECT_EQ(ReadFile(dir + "/baseline.onnx"), ReadFile(dir + "/again.onnx"));
+  auto best = RunCli({CorpusPath("mlp"), "-o", dir + "/auto.onnx",
+                      "--strategy=orthogonal", "--seed=3"});
+  ASSERT_EQ(best.exit_code, 0) << best.err;
+  EXPECT_EQ(ReadFile(dir + "/auto.onnx").size(),
+            ReadFile(dir + "/baseline.onnx").size());
+}
+
 TEST(CliTest, OutputInMissingFolderExitsOne) {
   const std::string dir = MakeTempDir();
   auto r = RunCli({CorpusPath("mlp"), "-o", dir + "/no/such/out.onnx"});

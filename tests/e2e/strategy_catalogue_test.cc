@@ -93,6 +93,34 @@ TEST(StrategyCatalogueTest, OrthogonalIsPerGateBlockAndDirection) {
   EXPECT_EQ(checked, 6);  // 2 directions x 3 gates
 }
 
+// A large weight (lstm_lm's MatMul [512, 5000], above the size filled with
+// all threads and several WY blocks): rows = dim 0 are orthonormal, and the
+// entries of a Haar matrix with orthonormal rows of length 5000 have mean 0
+// and std 1/sqrt(5000) (tolerance: 4 standard errors of the 2.56M entries,
+// and 1% of the std).
+TEST(StrategyCatalogueTest, OrthogonalOnALargeWideWeightHasOrthonormalRows) {
+  const Written run =
+      Reinit("lstm_lm", WithRules({"role=weight:orthogonal(gain=1.5)"}));
+  int checked = 0;
+  for (const TensorRecord& r : run.report.tensors()) {
+    if (r.role() != "weight") continue;
+    ASSERT_EQ(r.action(), "rewrite");
+    ASSERT_EQ(r.dims_size(), 2);
+    const int64_t rows = r.dims(0), cols = r.dims(1);
+    EXPECT_EQ(rows, 512);
+    EXPECT_EQ(cols, 5000);
+    const std::vector<double> v = Values(run, r);
+    EXPECT_LE(OrthogonalityError(v, 0, rows, cols, 1.5), 1e-4);
+    const testing::Moments m = testing::ComputeMoments(v);
+    const double std = 1.5 / std::sqrt(static_cast<double>(cols));
+    EXPECT_NEAR(m.mean, 0.0,
+                4 * std / std::sqrt(static_cast<double>(v.size())));
+    EXPECT_NEAR(m.std, std, 0.01 * std);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 1);
+}
+
 TEST(StrategyCatalogueTest, IdentityAndForgetBiasAreExact) {
   const Written run =
       Reinit("lstm_lm", WithRules({"role=weight:identity(gain=0.5)",
