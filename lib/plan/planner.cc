@@ -148,6 +148,17 @@ absl::StatusOr<TensorPlan> PlanOne(const Context& context,
     }
   }
   plan.distribution = *dist;
+  if (dist->IsStructured()) {
+    const TargetMoments target =
+        StructuredTargets(*dist, plan.dims, plan.gate_blocks, plan.op_type);
+    plan.target_mean = target.mean;
+    plan.target_std = target.std;
+    plan.target_bound = target.bound;
+  } else {
+    plan.target_mean = dist->TargetMean();
+    plan.target_std = dist->TargetStd();
+    plan.target_bound = dist->TargetBound();
+  }
   plan.rewrite = true;
   return plan;
 }

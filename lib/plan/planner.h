@@ -65,6 +65,12 @@ struct TensorPlan {
   std::string rule;      // the matched rule, e.g. "default (role=bias)"
   std::string strategy;  // canonical text; empty when kept by the rule
   Distribution distribution;
+  // What the strategy promises for the values (rewritten tensors only):
+  // Distribution::Target*() for element-wise strategies, StructuredTargets
+  // (strategy/structured.h) over the whole tensor for structured ones.
+  double target_mean = 0;
+  double target_std = 0;
+  double target_bound = 0;  // 0: unbounded
   bool rewrite = false;
   std::string reason;                  // why it is kept (empty when rewritten)
   std::string role_reason;             // how the role was decided

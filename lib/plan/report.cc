@@ -23,9 +23,9 @@ TensorRecord ToRecord(const TensorPlan& plan) {
   r.set_fan_out(plan.fans.fan_out);
   r.set_strategy(plan.strategy);
   if (plan.rewrite) {
-    r.set_target_mean(plan.distribution.TargetMean());
-    r.set_target_std(plan.distribution.TargetStd());
-    r.set_target_bound(plan.distribution.TargetBound());
+    r.set_target_mean(plan.target_mean);
+    r.set_target_std(plan.target_std);
+    r.set_target_bound(plan.target_bound);
   }
   r.set_action(plan.rewrite ? "rewrite" : "keep");
   r.set_reason(plan.reason);

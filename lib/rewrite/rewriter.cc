@@ -286,7 +286,7 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     const Job& job = jobs[j];
     const size_t bytes = generate(job, s);
     job_stats[j] = Measure(s.values.get(), job.count,
-                           targets[job.target].plan->distribution.TargetMean());
+                           targets[job.target].plan->target_mean);
     return WriteAt(fd, path, s.bytes.get(), bytes, base + job_offset[j]);
   };
   RETURN_IF_ERROR(RunParallel(
@@ -350,7 +350,7 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     const double n = static_cast<double>(total.n);
     const double offset = total.sum / n;
     const size_t index = targets[t].plan - plan.data();
-    stats[index].mean = targets[t].plan->distribution.TargetMean() + offset;
+    stats[index].mean = targets[t].plan->target_mean + offset;
     stats[index].std =
         std::sqrt(std::max(0.0, total.sum_sq / n - offset * offset));
   }

@@ -21,8 +21,10 @@ struct Distribution {
   // Structured strategies (strategy/structured.h) are not independent draws
   // per element: the whole tensor (or each gate block of it) is computed at
   // once by FillStructured. For them `kind` is unused and the Target*()
-  // functions return 0: their promises are exact properties instead
-  // (orthogonality, exact identity/dirac, zero count per column).
+  // functions return 0: their moments depend on the dims
+  // (StructuredTargets in strategy/structured.h), and their promises are
+  // exact properties (orthogonality, exact identity/dirac, zero count per
+  // column).
   enum class Structure {
     kNone,
     kOrthogonal,  // gain

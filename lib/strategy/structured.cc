@@ -39,7 +39,32 @@ uint64_t BoundedDraw(PhiloxKey key, uint64_t column, uint64_t n, uint64_t* t) {
   }
 }
 
+// Moments of a tensor of n values of which a fraction p equal a and the
+// others 0.
+TargetMoments TwoValued(double a, double p) {
+  TargetMoments t;
+  t.mean = a * p;
+  t.std = std::abs(a) * std::sqrt(p * (1 - p));
+  t.bound = std::max(std::abs(a - t.mean), std::abs(t.mean));
+  return t;
+}
+
 }  // namespace
+
+// The blocks orthogonal works on: per gate and direction when `gate_blocks`
+// > 1 splits [D, G·H, X] evenly, else torch's flattening.
+absl::StatusOr<MatrixBlocks> OrthogonalSplit(absl::Span<const int64_t> dims,
+                                             int64_t gate_blocks) {
+  if (gate_blocks > 1 && dims.size() == 3 && dims[0] > 0 &&
+      gate_blocks % dims[0] == 0 && dims[1] % (gate_blocks / dims[0]) == 0) {
+    MatrixBlocks blocks;
+    blocks.blocks = gate_blocks;
+    blocks.rows = dims[0] * dims[1] / gate_blocks;
+    blocks.cols = dims[2];
+    return blocks;
+  }
+  return TorchFlattening(dims);
+}
 
 absl::StatusOr<MatrixBlocks> TorchFlattening(absl::Span<const int64_t> dims) {
   if (dims.size() < 2) {
@@ -205,18 +230,9 @@ absl::Status FillStructured(const Distribution& dist,
   for (int64_t d : dims) count *= d;
   switch (dist.structure) {
     case Distribution::Structure::kOrthogonal: {
-      MatrixBlocks blocks;
-      if (gate_blocks > 1 && dims.size() == 3 && dims[0] > 0 &&
-          dims[1] % (gate_blocks / dims[0]) == 0) {
-        blocks.blocks = gate_blocks;
-        blocks.rows = dims[0] * dims[1] / gate_blocks;
-        blocks.cols = dims[2];
-      } else {
-        absl::StatusOr<MatrixBlocks> flat = TorchFlattening(dims);
-        if (!flat.ok()) return flat.status();
-        blocks = *flat;
-      }
-      return FillOrthogonal(blocks, dist.gain, key, out, orthogonal);
+      absl::StatusOr<MatrixBlocks> blocks = OrthogonalSplit(dims, gate_blocks);
+      if (!blocks.ok()) return blocks.status();
+      return FillOrthogonal(*blocks, dist.gain, key, out, orthogonal);
     }
     case Distribution::Structure::kIdentity:
       return FillIdentity(dims, dist.gain, out);
@@ -243,6 +259,51 @@ absl::Status FillStructured(const Distribution& dist,
       break;
   }
   return absl::InternalError("FillStructured on an elementwise distribution");
+}
+
+TargetMoments StructuredTargets(const Distribution& dist,
+                                absl::Span<const int64_t> dims,
+                                int64_t gate_blocks,
+                                absl::string_view op_type) {
+  const int64_t count = ElementCount(dims);
+  if (count == 0 || !CheckDims(dims).ok()) return {};
+  const double n = static_cast<double>(count);
+  switch (dist.structure) {
+    case Distribution::Structure::kOrthogonal: {
+      absl::StatusOr<MatrixBlocks> blocks = OrthogonalSplit(dims, gate_blocks);
+      if (!blocks.ok()) return {};
+      TargetMoments t;
+      t.std =
+          std::abs(dist.gain) /
+          std::sqrt(static_cast<double>(std::max(blocks->rows, blocks->cols)));
+      t.bound = std::abs(dist.gain);
+      return t;
+    }
+    case Distribution::Structure::kIdentity:
+      if (dims.size() != 2) return {};
+      return TwoValued(dist.gain,
+                       static_cast<double>(std::min(dims[0], dims[1])) / n);
+    case Distribution::Structure::kDirac: {
+      if (dims.size() < 3 || dist.groups <= 0) return {};
+      const int64_t ones =
+          dist.groups * std::min(dims[0] / dist.groups, dims[1]);
+      return TwoValued(1.0, static_cast<double>(ones) / n);
+    }
+    case Distribution::Structure::kSparse: {
+      if (dims.size() != 2) return {};
+      const double rows = static_cast<double>(dims[0]);
+      const double zeros = std::min(rows, std::ceil(dist.sparsity * rows));
+      TargetMoments t;
+      t.std = dist.std * std::sqrt((rows - zeros) / rows);
+      return t;
+    }
+    case Distribution::Structure::kForgetBias:
+      if (op_type != "LSTM") return {};
+      return TwoValued(dist.value, 1.0 / 8);
+    case Distribution::Structure::kNone:
+      break;
+  }
+  return {};
 }
 
 }  // namespace onnx_reinit

@@ -35,6 +35,12 @@ namespace onnx_reinit {
 [[nodiscard]] absl::StatusOr<MatrixBlocks> TorchFlattening(
     absl::Span<const int64_t> dims);
 
+// The blocks FillStructured's orthogonal works on: one per gate and
+// direction when `gate_blocks` > 1 splits dims [D, G·H, X] evenly (LSTM/GRU/
+// RNN W and R: D·G blocks of H x X), otherwise TorchFlattening(dims).
+[[nodiscard]] absl::StatusOr<MatrixBlocks> OrthogonalSplit(
+    absl::Span<const int64_t> dims, int64_t gate_blocks);
+
 // Identity (torch eye_, Keras Identity(gain)): dims = [rows, cols];
 // out[r][c] = gain if r == c else 0, so a rectangular matrix gets a partial
 // identity (min(rows, cols) ones on the main diagonal). InvalidArgument:
@@ -85,6 +91,29 @@ namespace onnx_reinit {
 [[nodiscard]] absl::Status FillSparse(absl::Span<const int64_t> dims,
                                       double sparsity, double std,
                                       PhiloxKey key, double* out);
+
+// What a structured fill promises for its values over the whole tensor, as
+// the plan and report show it (the population mean and standard deviation,
+// and a half-width around the mean that holds every value; 0 = unbounded):
+//   orthogonal   mean 0, std |gain| / sqrt(max(rows, cols)) of the blocks
+//                FillStructured uses (each block's squares sum to exactly
+//                gain² min(rows, cols); only the small random mean is not
+//                fixed), bound |gain|
+//   identity     k = min(rows, cols) entries gain, the others 0
+//   dirac        groups * min(out / groups, in) ones, the others 0
+//   sparse       mean 0, std * sqrt((rows - k) / rows), k the zeros per column
+//   forget bias  LSTM: one entry in 8 is `value`, the others 0; else all 0
+// (two-valued fills: mean = a p, std = |a| sqrt(p (1 - p)), bound
+// max(|a - mean|, |mean|) for the fraction p of entries equal to a).
+// For dims CheckStructured accepts; all 0 for an empty tensor.
+struct TargetMoments {
+  double mean = 0;
+  double std = 0;
+  double bound = 0;
+};
+TargetMoments StructuredTargets(const Distribution& dist,
+                                absl::Span<const int64_t> dims,
+                                int64_t gate_blocks, absl::string_view op_type);
 
 // Whether FillStructured accepts these dims, without computing anything:
 // the planner keeps, with this message as the reason, a tensor a structured

@@ -233,6 +233,52 @@ TEST(StrategyCatalogueTest, ZeroResidualBranchZeroesEachBlocksSecondBatchNorm) {
   EXPECT_EQ(ones, 12);  // bn1, 8 block bn1s, 3 downsample bns
 }
 
+// The plan's target for a structured strategy is what the written tensor
+// has: identity, dirac and forget_bias exactly (up to float rounding);
+// orthogonal's std exactly but for its small random mean; sparse within 6
+// standard errors of the sample (as for element-wise strategies). Every
+// value lies within target_mean ± target_bound.
+TEST(StrategyCatalogueTest, StructuredFillsHaveTheTargetsThePlanShows) {
+  struct Case {
+    std::string model;
+    std::vector<std::string> rules;
+  };
+  const std::vector<Case> cases = {
+      {"mlp", {"role=weight:orthogonal(gain=2)"}},
+      {"gru_bidir", {"role=recurrent_hidden|recurrent_input:orthogonal"}},
+      {"lstm_lm",
+       {"role=weight:identity(gain=0.5)", "role=recurrent_bias:forget_bias"}},
+      {"resnet18", {"role=weight:dirac"}},
+      {"mlp", {"role=weight:sparse(sparsity=0.3, std=0.05)"}},
+  };
+  int checked = 0;
+  for (const Case& c : cases) {
+    const Written run = Reinit(c.model, WithRules(c.rules));
+    for (const TensorRecord& r : run.report.tensors()) {
+      if (r.action() != "rewrite" || r.rule().rfind("--rule", 0) != 0) {
+        continue;
+      }
+      SCOPED_TRACE(c.model + " " + r.name() + " " + r.strategy());
+      const std::vector<double> v = Values(run, r);
+      const testing::Moments m = testing::ComputeMoments(v);
+      const double n = static_cast<double>(v.size());
+      const double sigma = r.target_std();
+      EXPECT_GT(sigma, 0);
+      const double eps = 1e-6 * (std::abs(r.target_mean()) + sigma);
+      EXPECT_NEAR(m.mean, r.target_mean(), 6 * sigma / std::sqrt(n) + eps);
+      EXPECT_NEAR(m.std, sigma, 6 * sigma * std::sqrt(0.5 / n) + eps);
+      if (r.target_bound() > 0) {
+        EXPECT_GE(m.min, r.target_mean() - r.target_bound() - eps);
+        EXPECT_LE(m.max, r.target_mean() + r.target_bound() + eps);
+      }
+      ++checked;
+    }
+  }
+  // mlp 3 weights; gru_bidir W and R; lstm_lm its MatMul weight and 2 LSTM
+  // B; resnet18's 20 Conv weights (dirac keeps the 2-D fc weight); mlp 3.
+  EXPECT_EQ(checked, 3 + 2 + 3 + 20 + 3);
+}
+
 TEST(StrategyCatalogueTest, KerasProfileGivesOrthogonalRecurrentKernels) {
   RuleOptions options;
   options.profile = Profile::kKeras;

@@ -300,5 +300,86 @@ TEST(StructuredSparseTest, RefusesBadRankDimsSparsityAndStd) {
   for (double v : out) EXPECT_EQ(v, 0.0);  // nothing written on error
 }
 
+// ---- StructuredTargets --------------------------------------------------
+
+Distribution StructuredOf(Distribution::Structure structure) {
+  return Distribution::Structured(structure);
+}
+
+// The moments StructuredTargets promises are those of the fill: exactly for
+// the deterministic fills, and for orthogonal (whose squares sum to exactly
+// gain² min(rows, cols) per block) but for its small random mean.
+void ExpectFillMeetsTargets(const Distribution& dist, std::vector<int64_t> dims,
+                            int64_t gate_blocks, const std::string& op_type,
+                            double tolerance) {
+  int64_t count = 1;
+  for (int64_t d : dims) count *= d;
+  std::vector<double> out(static_cast<size_t>(count));
+  ASSERT_TRUE(FillStructured(dist, dims, gate_blocks, op_type, Key("targets"),
+                             out.data())
+                  .ok());
+  const TargetMoments t = StructuredTargets(dist, dims, gate_blocks, op_type);
+  const Moments m = ComputeMoments(out);
+  EXPECT_NEAR(m.mean, t.mean, tolerance);
+  EXPECT_NEAR(m.std, t.std, tolerance);
+  if (t.bound > 0) {
+    EXPECT_GE(m.min, t.mean - t.bound - 1e-12);
+    EXPECT_LE(m.max, t.mean + t.bound + 1e-12);
+  }
+}
+
+TEST(StructuredTargetsTest, OrthogonalStdIsGainOverSqrtOfTheLongerSide) {
+  Distribution d = StructuredOf(Distribution::Structure::kOrthogonal);
+  d.gain = 2;
+  const TargetMoments wide = StructuredTargets(d, {30, 120}, 1, "MatMul");
+  EXPECT_EQ(wide.mean, 0);
+  EXPECT_DOUBLE_EQ(wide.std, 2 / std::sqrt(120.0));
+  EXPECT_EQ(wide.bound, 2);
+  // LSTM R [2, 4*16, 16]: 8 blocks of 16 x 16, not one 128 x 16 matrix.
+  EXPECT_DOUBLE_EQ(StructuredTargets(d, {2, 64, 16}, 8, "LSTM").std,
+                   2 / std::sqrt(16.0));
+  // Random mean ~ 2/sqrt(120)/sqrt(3600): within 0.01.
+  ExpectFillMeetsTargets(d, {30, 120}, 1, "MatMul", 0.01);
+  ExpectFillMeetsTargets(d, {2, 64, 16}, 8, "LSTM", 0.02);
+}
+
+TEST(StructuredTargetsTest, TwoValuedFillsAreExact) {
+  Distribution identity = StructuredOf(Distribution::Structure::kIdentity);
+  identity.gain = 0.5;
+  const TargetMoments t = StructuredTargets(identity, {4, 10}, 1, "Gemm");
+  EXPECT_DOUBLE_EQ(t.mean, 0.5 * 4 / 40);
+  EXPECT_DOUBLE_EQ(t.std, 0.5 * std::sqrt(0.1 * 0.9));
+  EXPECT_DOUBLE_EQ(t.bound, 0.5 - 0.05);
+  ExpectFillMeetsTargets(identity, {4, 10}, 1, "Gemm", 1e-12);
+  Distribution dirac = StructuredOf(Distribution::Structure::kDirac);
+  dirac.groups = 2;
+  ExpectFillMeetsTargets(dirac, {8, 3, 3, 3}, 1, "Conv", 1e-12);
+  Distribution forget = StructuredOf(Distribution::Structure::kForgetBias);
+  forget.value = 1;
+  ExpectFillMeetsTargets(forget, {2, 64}, 1, "LSTM", 1e-12);
+  const TargetMoments gru = StructuredTargets(forget, {2, 48}, 1, "GRU");
+  EXPECT_EQ(gru.mean, 0);
+  EXPECT_EQ(gru.std, 0);
+}
+
+TEST(StructuredTargetsTest, SparseStdCountsOnlyTheNonZeroRows) {
+  Distribution d = StructuredOf(Distribution::Structure::kSparse);
+  d.sparsity = 0.25;
+  d.std = 0.1;
+  // rows 10: ceil(2.5) = 3 zeros per column, 7 of 10 rows N(0, 0.01).
+  EXPECT_DOUBLE_EQ(StructuredTargets(d, {10, 2000}, 1, "MatMul").std,
+                   0.1 * std::sqrt(0.7));
+  // 20000 values: the sample std is within 6 standard errors.
+  ExpectFillMeetsTargets(d, {10, 2000}, 1, "MatMul",
+                         6 * 0.1 * std::sqrt(0.5 / 20000));
+}
+
+TEST(StructuredTargetsTest, EmptyTensorHasNoTargets) {
+  const TargetMoments t = StructuredTargets(
+      StructuredOf(Distribution::Structure::kOrthogonal), {0, 5}, 1, "MatMul");
+  EXPECT_EQ(t.std, 0);
+  EXPECT_EQ(t.bound, 0);
+}
+
 }  // namespace
 }  // namespace onnx_reinit
