@@ -20,24 +20,36 @@ SimdLevel ResolvedSimdLevel(SimdLevel level) {
   return level;
 }
 
-const BlockReflectorKernels<float>& FloatKernels(SimdLevel level) {
+namespace {
+
 #if defined(ONNX_REINIT_AVX2_FMA_KERNELS)
-  if (ResolvedSimdLevel(level) == SimdLevel::kAvx2Fma) {
-    return kernels_avx2_fma::kFloat;
-  }
+const BlockReflectorKernels<float>* const kAvx2FmaFloat =
+    &kernels_avx2_fma::kFloat;
+const BlockReflectorKernels<double>* const kAvx2FmaDouble =
+    &kernels_avx2_fma::kDouble;
+#else  // not built: never chosen
+const BlockReflectorKernels<float>* const kAvx2FmaFloat = nullptr;
+const BlockReflectorKernels<double>* const kAvx2FmaDouble = nullptr;
 #endif
-  (void)level;
-  return kernels_baseline::kFloat;
+
+template <typename S>
+const BlockReflectorKernels<S>& Pick(SimdLevel level,
+                                     const BlockReflectorKernels<S>& baseline,
+                                     const BlockReflectorKernels<S>* avx2_fma) {
+  if (avx2_fma != nullptr && ResolvedSimdLevel(level) == SimdLevel::kAvx2Fma) {
+    return *avx2_fma;
+  }
+  return baseline;
+}
+
+}  // namespace
+
+const BlockReflectorKernels<float>& FloatKernels(SimdLevel level) {
+  return Pick(level, kernels_baseline::kFloat, kAvx2FmaFloat);
 }
 
 const BlockReflectorKernels<double>& DoubleKernels(SimdLevel level) {
-#if defined(ONNX_REINIT_AVX2_FMA_KERNELS)
-  if (ResolvedSimdLevel(level) == SimdLevel::kAvx2Fma) {
-    return kernels_avx2_fma::kDouble;
-  }
-#endif
-  (void)level;
-  return kernels_baseline::kDouble;
+  return Pick(level, kernels_baseline::kDouble, kAvx2FmaDouble);
 }
 
 }  // namespace onnx_reinit
