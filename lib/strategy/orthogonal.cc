@@ -24,7 +24,7 @@ namespace {
 constexpr int64_t kReflectorsPerBlock = 128;  // ib of the WY blocks
 constexpr int64_t kColumnsPerJob = 128;       // columns updated per job
 constexpr int64_t kReflectorsPerJob = 64;     // reflectors computed per job
-constexpr uint64_t kNormalsPerJob = uint64_t{1} << 16;
+constexpr int64_t kRowsPerJob = 64;           // rows of normals drawn per job
 // Below this many flops (~4 M N²) a block runs on the calling thread only:
 // starting threads would cost more than they save.
 constexpr double kParallelFlops = 1 << 24;
@@ -144,20 +144,12 @@ absl::Status OrthogonalBlock(const TallView& a, bool transposed, double gain,
   // Q = [I_N; 0], then the blocks from the last to the first. When block b
   // (reflectors i0 .. i0+ib-1) is applied, Q is still the identity outside
   // rows and columns >= i0 + ib: its columns i0 .. i0+ib-1 are [I; 0] (the
-  // first job, written whole below row i0 by apply_to_identity), and rows
-  // i0 .. i0+ib-1 of the later columns are zero (skipped by apply). Rows
-  // < i0 of block b's columns are never written again: they stay the zeros
-  // filled here.
+  // first job: rows < i0 set to 0 there, the others written by
+  // apply_to_identity), and rows i0 .. i0+ib-1 of the later columns are zero
+  // (skipped by apply). Rows < i0 of block b's columns are never written
+  // again. So every element of q is written once before it is read.
   static_assert(kColumnsPerJob == kReflectorsPerBlock,
                 "job 0 of each block is exactly that block's columns");
-  const int64_t column_jobs = (n + kColumnsPerJob - 1) / kColumnsPerJob;
-  RETURN_IF_ERROR(
-      RunParallel(column_jobs, threads, no_state, [&](size_t job, int&) {
-        const int64_t c0 = static_cast<int64_t>(job) * kColumnsPerJob;
-        const int64_t c1 = std::min(n, c0 + kColumnsPerJob);
-        std::fill(q.get() + c0 * m, q.get() + c1 * m, S(0));
-        return absl::OkStatus();
-      }));
   for (int64_t b = blocks - 1; b >= 0; --b) {
     const int64_t i0 = b * kReflectorsPerBlock;
     const int64_t ib = std::min(kReflectorsPerBlock, n - i0);
@@ -170,6 +162,9 @@ absl::Status OrthogonalBlock(const TallView& a, bool transposed, double gain,
       const int64_t w = std::min(kColumnsPerJob, n - c0);
       S* c = q.get() + c0 * m + i0;
       if (j == 0) {
+        for (int64_t col = c0; col < c0 + ib; ++col) {
+          std::fill(q.get() + col * m, q.get() + col * m + i0, S(0));
+        }
         kernels.apply_to_identity(m - i0, ib, vb, m, tb, c, m);
       } else {
         kernels.apply(m - i0, ib, vb, m, tb, w, /*zero_rows=*/ib, c, m);
@@ -208,7 +203,7 @@ absl::Status OrthogonalBlock(const TallView& a, bool transposed, double gain,
 }
 
 template <typename S>
-absl::Status FillBlocks(const MatrixBlocks& m, double gain,
+absl::Status FillBlocks(const MatrixBlocks& m, double gain, PhiloxKey key,
                         const BlockReflectorKernels<S>& kernels, int threads,
                         double* out) {
   const int64_t per_block = m.rows * m.cols;
@@ -217,10 +212,28 @@ absl::Status FillBlocks(const MatrixBlocks& m, double gain,
   const int64_t wide = std::min(m.rows, m.cols);
   const double flops = 4.0 * static_cast<double>(tall) * wide * wide;
   const int block_threads = flops >= kParallelFlops ? threads : 1;
-  // A is read only while the reflectors are computed, before `block` is
-  // overwritten with gain * Q, so it needs no copy.
+  // Only A(i, j) with i >= j is ever read, so only those normals are drawn
+  // (row r of a block: columns [0, r] when tall, [r, cols) when transposed);
+  // each is the value SampleValues gives its element index. A is read only
+  // while the reflectors are computed, before `block` is overwritten with
+  // gain * Q, so it needs no copy.
+  const Distribution normal = Distribution::Normal(0, 1);
   for (int64_t b = 0; b < m.blocks; ++b) {
     double* block = out + b * per_block;
+    const int64_t row_jobs = (m.rows + kRowsPerJob - 1) / kRowsPerJob;
+    RETURN_IF_ERROR(RunParallel(
+        row_jobs, block_threads, [] { return 0; },
+        [&](size_t job, int&) {
+          const int64_t r0 = static_cast<int64_t>(job) * kRowsPerJob;
+          for (int64_t r = r0; r < std::min(m.rows, r0 + kRowsPerJob); ++r) {
+            const int64_t begin = transposed ? r : 0;
+            const int64_t end = transposed ? m.cols : std::min(r + 1, m.cols);
+            const int64_t index = b * per_block + r * m.cols + begin;
+            SampleValues(normal, key, static_cast<uint64_t>(index),
+                         static_cast<size_t>(end - begin), out + index);
+          }
+          return absl::OkStatus();
+        }));
     const TallView a{block, tall, wide, transposed ? 1 : m.cols,
                      transposed ? m.cols : 1};
     RETURN_IF_ERROR(
@@ -241,24 +254,15 @@ absl::Status FillOrthogonal(const MatrixBlocks& m, double gain, PhiloxKey key,
   const int64_t shape[] = {m.blocks, m.rows, m.cols};
   RETURN_IF_ERROR(CheckDims(shape));
   RETURN_IF_ERROR(CheckGain(gain));
-  const uint64_t count = static_cast<uint64_t>(m.blocks * m.rows * m.cols);
-  if (count == 0) return absl::OkStatus();
+  if (m.blocks * m.rows * m.cols == 0) return absl::OkStatus();
 
   const int threads = ResolveThreads(options.threads);
-  const Distribution normal = Distribution::Normal(0, 1);
-  RETURN_IF_ERROR(RunParallel(
-      (count + kNormalsPerJob - 1) / kNormalsPerJob, threads, [] { return 0; },
-      [&](size_t job, int&) {
-        const uint64_t first = job * kNormalsPerJob;
-        SampleValues(normal, key, first,
-                     std::min(kNormalsPerJob, count - first), out + first);
-        return absl::OkStatus();
-      }));
   if (options.double_precision) {
-    return FillBlocks<double>(m, gain, DoubleKernels(options.simd), threads,
-                              out);
+    return FillBlocks<double>(m, gain, key, DoubleKernels(options.simd),
+                              threads, out);
   }
-  return FillBlocks<float>(m, gain, FloatKernels(options.simd), threads, out);
+  return FillBlocks<float>(m, gain, key, FloatKernels(options.simd), threads,
+                           out);
 }
 
 }  // namespace onnx_reinit
