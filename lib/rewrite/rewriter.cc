@@ -197,7 +197,8 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   // threads (orthogonal splits its work in fixed parts, so the values are
   // the same either way).
   constexpr uint64_t kLargeStructured = uint64_t{1} << 20;
-  std::vector<std::vector<double>> filled(targets.size());
+  // Not zeroed first: FillStructured writes every element.
+  std::vector<std::unique_ptr<double[]>> filled(targets.size());
   std::vector<size_t> small_structured;
   std::vector<size_t> large_structured;
   for (size_t t = 0; t < targets.size(); ++t) {
@@ -208,15 +209,14 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   }
   auto fill_structured = [&](size_t target, int threads) -> absl::Status {
     const Target& t = targets[target];
-    std::vector<double>& values = filled[target];
-    values.resize(t.plan->element_count);
+    filled[target].reset(new double[t.plan->element_count]);
     OrthogonalOptions how;
     how.double_precision = t.plan->dtype == onnx::TensorProto::DOUBLE;
     how.threads = threads;
     how.simd = options.simd;
     absl::Status s =
         FillStructured(t.plan->distribution, t.plan->dims, t.plan->gate_blocks,
-                       t.plan->op_type, t.key, values.data(), how);
+                       t.plan->op_type, t.key, filled[target].get(), how);
     if (!s.ok()) {
       return absl::Status(s.code(),
                           absl::StrCat("tensor \"", t.plan->name, "\" (",
@@ -234,8 +234,8 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   auto make_scratch = [] { return Scratch(); };
   auto generate = [&](const Job& job, Scratch& s) {
     const Target& t = targets[job.target];
-    if (!filled[job.target].empty()) {
-      std::copy_n(filled[job.target].data() + job.first, job.count,
+    if (filled[job.target] != nullptr) {
+      std::copy_n(filled[job.target].get() + job.first, job.count,
                   s.values.get());
     } else {
       SampleValues(t.plan->distribution, t.key, job.first, job.count,
