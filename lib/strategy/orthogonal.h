@@ -32,7 +32,7 @@
 // I - V T Vᵀ (strategy/orthogonal_kernels.h), applied to fixed ranges of 128
 // columns; threads take whole ranges, so the bits do not depend on the thread
 // count. Cost ~ 4 M N² - 4/3 N³ flops per block: 4096 x 4096 in single
-// precision with AVX2+FMA on 2 cores ~0.6 s (bench/README.md).
+// precision with AVX2+FMA on 2 cores 0.67-0.82 s (bench/README.md).
 #ifndef ONNX_REINIT_STRATEGY_ORTHOGONAL_H_
 #define ONNX_REINIT_STRATEGY_ORTHOGONAL_H_
 

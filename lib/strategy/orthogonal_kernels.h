@@ -7,7 +7,7 @@
 // Two builds of the same code (Eigen matrix products):
 //   kBaseline  the compiler's default target (x86-64: SSE2)
 //   kAvx2Fma   x86-64 only, compiled with -mavx2 -mfma and used only when
-//              the CPU has both (about 3x faster for 4096 x 4096)
+//              the CPU has both (about 2.2x faster for 4096 x 4096)
 // They round differently (fused multiply-adds, other vector widths), so the
 // level is part of what determines the bits: one level gives the same bits
 // on every machine that runs it (Eigen's blocking is fixed, not read from
