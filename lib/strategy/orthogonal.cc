@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -24,7 +25,7 @@ namespace {
 constexpr int64_t kReflectorsPerBlock = 128;  // ib of the WY blocks
 constexpr int64_t kColumnsPerJob = 128;       // columns updated per job
 constexpr int64_t kReflectorsPerJob = 64;     // reflectors computed per job
-constexpr int64_t kRowsPerJob = 64;           // rows of normals drawn per job
+constexpr int64_t kRowsPerJob = 64;  // rows of normals drawn, or of out written
 // Below this many flops (~4 M N²) a block runs on the calling thread only:
 // starting threads would cost more than they save.
 constexpr double kParallelFlops = 1 << 24;
@@ -40,35 +41,35 @@ struct TallView {
   }
 };
 
-// The reflectors k in [k0, k1) (orthogonal.h): column k of v (column-major
-// M x N, ld M) gets v_k, tau[k] and sign[k] get tau_k and s_k. Every sum runs
-// over i in increasing order, whatever the loop nest, so the bits do not
-// depend on the layout of A.
-template <typename S>
-void ComputeReflectors(const TallView& a, int64_t k0, int64_t k1, S* v,
-                       double* tau, double* sign) {
-  const int64_t m = a.m;
-  const int64_t count = k1 - k0;
-  std::vector<double> below(static_cast<size_t>(count), 0.0);  // ||x_k(1:)||²
-  std::vector<double> scale(static_cast<size_t>(count), 0.0);
-  std::vector<double> norm2(static_cast<size_t>(count), 1.0);  // v_kᵀ v_k
-  const bool rows_contiguous = a.col_stride == 1;
-  // Pass 1: the norms below the diagonal.
-  if (rows_contiguous) {
-    for (int64_t i = k0 + 1; i < m; ++i) {
-      for (int64_t k = k0; k < std::min(k1, i); ++k) {
-        const double x = a.at(i, k);
-        below[k - k0] += x * x;
-      }
+// Calls f(i, k) for every i > k, k in [k0, k1), with i increasing for each k
+// whatever the loop nest: row by row when A's rows are contiguous, else
+// column by column. So sums over i have the same bits for either layout.
+template <typename F>
+void ForEachBelowDiagonal(const TallView& a, int64_t k0, int64_t k1, F f) {
+  if (a.col_stride == 1) {
+    for (int64_t i = k0 + 1; i < a.m; ++i) {
+      for (int64_t k = k0; k < std::min(k1, i); ++k) f(i, k);
     }
   } else {
     for (int64_t k = k0; k < k1; ++k) {
-      for (int64_t i = k + 1; i < m; ++i) {
-        const double x = a.at(i, k);
-        below[k - k0] += x * x;
-      }
+      for (int64_t i = k + 1; i < a.m; ++i) f(i, k);
     }
   }
+}
+
+// The reflectors k in [k0, k1) (orthogonal.h): column k of v (column-major,
+// leading dimension ld) gets v_k, tau[k] and sign[k] get tau_k and s_k.
+template <typename S>
+void ComputeReflectors(const TallView& a, int64_t k0, int64_t k1, S* v,
+                       int64_t ld, double* tau, double* sign) {
+  const size_t count = static_cast<size_t>(k1 - k0);
+  std::vector<double> below(count, 0.0);  // ||x_k(1:)||²
+  std::vector<double> scale(count, 0.0);
+  std::vector<double> norm2(count, 1.0);  // v_kᵀ v_k of the rounded v_k
+  ForEachBelowDiagonal(a, k0, k1, [&](int64_t i, int64_t k) {
+    const double x = a.at(i, k);
+    below[k - k0] += x * x;
+  });
   for (int64_t k = k0; k < k1; ++k) {
     const double alpha = a.at(k, k);
     double beta = alpha;
@@ -77,30 +78,44 @@ void ComputeReflectors(const TallView& a, int64_t k0, int64_t k1, S* v,
       scale[k - k0] = 1.0 / (alpha - beta);
     }
     sign[k] = beta < 0 ? -1.0 : 1.0;
-    S* column = v + k * m;
+    S* column = v + k * ld;
     std::fill(column, column + k, S(0));
     column[k] = S(1);
   }
-  // Pass 2: v_k below the diagonal, rounded to S, and v_kᵀ v_k of the
-  // rounded values.
-  auto store = [&](int64_t i, int64_t k) {
+  ForEachBelowDiagonal(a, k0, k1, [&](int64_t i, int64_t k) {
     const S value = static_cast<S>(a.at(i, k) * scale[k - k0]);
-    v[k * m + i] = value;
+    v[k * ld + i] = value;
     const double d = static_cast<double>(value);
     norm2[k - k0] += d * d;
-  };
-  if (rows_contiguous) {
-    for (int64_t i = k0 + 1; i < m; ++i) {
-      for (int64_t k = k0; k < std::min(k1, i); ++k) store(i, k);
-    }
-  } else {
-    for (int64_t k = k0; k < k1; ++k) {
-      for (int64_t i = k + 1; i < m; ++i) store(i, k);
-    }
-  }
+  });
   for (int64_t k = k0; k < k1; ++k) {
     tau[k] = below[k - k0] > 0 ? 2.0 / norm2[k - k0] : 0.0;
   }
+}
+
+// Work matrices for the kernels: 64-byte aligned, with a leading dimension
+// (column stride) that is a multiple of 64 bytes, so every column and every
+// block the kernels see starts on the same boundary. Eigen splits a vector
+// loop into a scalar head, packets and a tail by the address, and with FMA
+// those paths round differently: without this, the bits could depend on
+// where the heap puts the buffers.
+constexpr size_t kAlignment = 64;
+struct AlignedFree {
+  void operator()(void* p) const { std::free(p); }
+};
+template <typename S>
+using AlignedArray = std::unique_ptr<S[], AlignedFree>;
+template <typename S>
+AlignedArray<S> AllocateAligned(size_t count) {
+  const size_t bytes =
+      (count * sizeof(S) + kAlignment - 1) / kAlignment * kAlignment;
+  return AlignedArray<S>(static_cast<S*>(
+      std::aligned_alloc(kAlignment, std::max(bytes, kAlignment))));
+}
+template <typename S>
+int64_t PaddedLeadingDimension(int64_t rows) {
+  constexpr int64_t kPerLine = static_cast<int64_t>(kAlignment / sizeof(S));
+  return (rows + kPerLine - 1) / kPerLine * kPerLine;
 }
 
 // gain * Q of one tall block into `out` (row-major rows x cols of the
@@ -111,11 +126,15 @@ absl::Status OrthogonalBlock(const TallView& a, bool transposed, double gain,
                              int threads, double* out) {
   const int64_t m = a.m;
   const int64_t n = a.n;
-  const size_t mn = static_cast<size_t>(m * n);
-  // Every element of v and q is written before it is read (by the
-  // reflectors and by Q = [I; 0]), on the threads that then use them.
-  std::unique_ptr<S[]> v(new S[mn]);
-  std::unique_ptr<S[]> q(new S[mn]);
+  const int64_t ld = PaddedLeadingDimension<S>(m);
+  // Every element of v and q that is read is written first (see below), on
+  // the threads that then use it; the padding rows are never read.
+  const AlignedArray<S> v = AllocateAligned<S>(static_cast<size_t>(ld * n));
+  const AlignedArray<S> q = AllocateAligned<S>(static_cast<size_t>(ld * n));
+  if (v == nullptr || q == nullptr) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "cannot allocate two ", m, " x ", n, " work matrices for orthogonal"));
+  }
   std::vector<double> tau(static_cast<size_t>(n));
   std::vector<double> sign(static_cast<size_t>(n));
   auto no_state = [] { return 0; };
@@ -126,18 +145,22 @@ absl::Status OrthogonalBlock(const TallView& a, bool transposed, double gain,
       RunParallel(reflector_jobs, threads, no_state, [&](size_t job, int&) {
         const int64_t k0 = static_cast<int64_t>(job) * kReflectorsPerJob;
         ComputeReflectors<S>(a, k0, std::min(n, k0 + kReflectorsPerJob),
-                             v.get(), tau.data(), sign.data());
+                             v.get(), ld, tau.data(), sign.data());
         return absl::OkStatus();
       }));
 
   const int64_t blocks = (n + kReflectorsPerBlock - 1) / kReflectorsPerBlock;
   constexpr int64_t kTSize = kReflectorsPerBlock * kReflectorsPerBlock;
-  std::vector<S> t(static_cast<size_t>(blocks * kTSize));
+  const AlignedArray<S> t =
+      AllocateAligned<S>(static_cast<size_t>(blocks * kTSize));
+  if (t == nullptr) {
+    return absl::ResourceExhaustedError("cannot allocate the T factors");
+  }
   RETURN_IF_ERROR(RunParallel(blocks, threads, no_state, [&](size_t b, int&) {
     const int64_t i0 = static_cast<int64_t>(b) * kReflectorsPerBlock;
     const int64_t ib = std::min(kReflectorsPerBlock, n - i0);
-    kernels.form_t(m - i0, ib, v.get() + i0 * m + i0, m, tau.data() + i0,
-                   t.data() + b * kTSize);
+    kernels.form_t(m - i0, ib, v.get() + i0 * ld + i0, ld, tau.data() + i0,
+                   t.get() + b * kTSize);
     return absl::OkStatus();
   }));
 
@@ -155,37 +178,37 @@ absl::Status OrthogonalBlock(const TallView& a, bool transposed, double gain,
     const int64_t ib = std::min(kReflectorsPerBlock, n - i0);
     const int64_t width = n - i0;
     const int64_t jobs = (width + kColumnsPerJob - 1) / kColumnsPerJob;
-    const S* vb = v.get() + i0 * m + i0;
-    const S* tb = t.data() + b * kTSize;
+    const S* vb = v.get() + i0 * ld + i0;
+    const S* tb = t.get() + b * kTSize;
     RETURN_IF_ERROR(RunParallel(jobs, threads, no_state, [&](size_t j, int&) {
       const int64_t c0 = i0 + static_cast<int64_t>(j) * kColumnsPerJob;
       const int64_t w = std::min(kColumnsPerJob, n - c0);
-      S* c = q.get() + c0 * m + i0;
+      S* c = q.get() + c0 * ld + i0;
       if (j == 0) {
         for (int64_t col = c0; col < c0 + ib; ++col) {
-          std::fill(q.get() + col * m, q.get() + col * m + i0, S(0));
+          std::fill(q.get() + col * ld, q.get() + col * ld + i0, S(0));
         }
-        kernels.apply_to_identity(m - i0, ib, vb, m, tb, c, m);
+        kernels.apply_to_identity(m - i0, ib, vb, ld, tb, c, ld);
       } else {
-        kernels.apply(m - i0, ib, vb, m, tb, w, /*zero_rows=*/ib, c, m);
+        kernels.apply(m - i0, ib, vb, ld, tb, w, /*zero_rows=*/ib, c, ld);
       }
       return absl::OkStatus();
     }));
   }
-  // out = gain * Q diag(s), in the caller's layout. Transposed: out(r, c) =
-  // Q(c, r), which is Q's column-major element c + r * m, i.e. out's own
-  // index; otherwise out(r, c) = Q(r, c) = q[r + c * m], copied in square
-  // tiles so that both sides are read and written a cache line at a time.
+  // out = gain * Q diag(s), in the caller's layout. Transposed: out is
+  // n x m row-major and out(r, c) = Q(c, r), so out's row r is q's column r;
+  // otherwise out(r, c) = Q(r, c) = q[r + c * ld], copied in square tiles so
+  // that both sides are read and written a cache line at a time.
   constexpr int64_t kTile = 32;
-  const int64_t row_jobs = (m + kColumnsPerJob - 1) / kColumnsPerJob;
+  const int64_t row_jobs = (m + kRowsPerJob - 1) / kRowsPerJob;
   return RunParallel(row_jobs, threads, no_state, [&](size_t job, int&) {
-    const int64_t r0 = static_cast<int64_t>(job) * kColumnsPerJob;
-    const int64_t r1 = std::min(m, r0 + kColumnsPerJob);
+    const int64_t r0 = static_cast<int64_t>(job) * kRowsPerJob;
+    const int64_t r1 = std::min(m, r0 + kRowsPerJob);
     if (transposed) {  // out is n x m row-major
       for (int64_t c = 0; c < n; ++c) {
         const double factor = gain * sign[c];
         for (int64_t r = r0; r < r1; ++r) {
-          out[c * m + r] = static_cast<double>(q[c * m + r]) * factor;
+          out[c * m + r] = static_cast<double>(q[c * ld + r]) * factor;
         }
       }
       return absl::OkStatus();
@@ -194,7 +217,8 @@ absl::Status OrthogonalBlock(const TallView& a, bool transposed, double gain,
       const int64_t c1 = std::min(n, c0 + kTile);
       for (int64_t r = r0; r < r1; ++r) {
         for (int64_t c = c0; c < c1; ++c) {
-          out[r * n + c] = static_cast<double>(q[c * m + r]) * (gain * sign[c]);
+          out[r * n + c] =
+              static_cast<double>(q[c * ld + r]) * (gain * sign[c]);
         }
       }
     }

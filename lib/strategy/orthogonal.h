@@ -68,11 +68,13 @@ struct OrthogonalOptions {
   SimdLevel simd = SimdLevel::kAuto;
 };
 
-// Writes the blocks to out[0 .. blocks*rows*cols) (the caller's doubles);
-// on an error nothing is written. InvalidArgument:
+// Writes the blocks to out[0 .. blocks*rows*cols) (the caller's doubles).
+// InvalidArgument, with nothing written:
 //   "blocks, rows and cols must be non-negative, got <b>, <r>, <c>"
 //   "tensor has more than 2^62 elements"
 //   "gain must be finite, got <g>"
+// ResourceExhausted when the work matrices (two of rows x cols in the
+// working precision) cannot be allocated; out then holds no valid values.
 [[nodiscard]] absl::Status FillOrthogonal(
     const MatrixBlocks& m, double gain, PhiloxKey key, double* out,
     const OrthogonalOptions& options = {});

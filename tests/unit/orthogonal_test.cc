@@ -265,6 +265,35 @@ TEST(OrthogonalTest, ThreadCountNeverChangesTheBits) {
   }
 }
 
+// Eigen's vectorized loops split a column into a scalar head, packets and
+// a tail by the column's address, and (with FMA) the scalar and packet paths
+// round differently: so FillOrthogonal's bits must not depend on where the
+// heap puts its work matrices. Allocations held across the calls move them
+// (blocks of the work matrices' size take the chunks the last call freed,
+// and a growing one shifts the next by 16 bytes at a time); small blocks use
+// Eigen's coefficient-wise products, the most sensitive path.
+TEST(OrthogonalTest, BitsDoNotDependOnHeapAddresses) {
+  for (bool double_precision : {false, true}) {
+    const OrthogonalOptions options = Precision(double_precision);
+    const size_t scalar = double_precision ? sizeof(double) : sizeof(float);
+    for (const MatrixBlocks& m :
+         {MatrixBlocks{3, 9, 5}, MatrixBlocks{2, 5, 13},
+          MatrixBlocks{1, 37, 21}}) {
+      const std::vector<double> first =
+          Orthogonal(m, 1.0, Key("heap"), options);
+      const size_t work = static_cast<size_t>(m.rows * m.cols) * scalar;
+      std::vector<std::vector<char>> held;
+      for (int shift = 1; shift <= 24; ++shift) {
+        for (int i = 0; i < 4; ++i) held.emplace_back(work);
+        held.emplace_back(static_cast<size_t>(shift * 16));
+        EXPECT_EQ(Orthogonal(m, 1.0, Key("heap"), options), first)
+            << m.rows << " x " << m.cols << ", double " << double_precision
+            << ", shift " << shift;
+      }
+    }
+  }
+}
+
 TEST(OrthogonalTest, EverySimdLevelComputesTheSameMatrix) {
   EXPECT_EQ(ResolvedSimdLevel(SimdLevel::kAuto), BestSimdLevel());
   EXPECT_EQ(ResolvedSimdLevel(SimdLevel::kBaseline), SimdLevel::kBaseline);
