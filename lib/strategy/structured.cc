@@ -39,6 +39,13 @@ uint64_t BoundedDraw(PhiloxKey key, uint64_t column, uint64_t n, uint64_t* t) {
   }
 }
 
+// k = ceil(sparsity * rows) in double (as torch's math.ceil), at most rows.
+int64_t SparseZerosPerColumn(int64_t rows, double sparsity) {
+  return std::min<int64_t>(
+      rows,
+      static_cast<int64_t>(std::ceil(sparsity * static_cast<double>(rows))));
+}
+
 // Moments of a tensor of n values of which a fraction p equal a and the
 // others 0.
 TargetMoments TwoValued(double a, double p) {
@@ -162,9 +169,7 @@ absl::Status FillSparse(absl::Span<const int64_t> dims, double sparsity,
 
   SampleValues(Distribution::Normal(0, std), key, 0, static_cast<size_t>(count),
                out);
-  const int64_t zeros = std::min<int64_t>(
-      rows,
-      static_cast<int64_t>(std::ceil(sparsity * static_cast<double>(rows))));
+  const int64_t zeros = SparseZerosPerColumn(rows, sparsity);
   if (zeros == 0) return absl::OkStatus();
 
   // perm stays the identity between columns: each column's swaps are undone
@@ -265,8 +270,9 @@ TargetMoments StructuredTargets(const Distribution& dist,
                                 absl::Span<const int64_t> dims,
                                 int64_t gate_blocks,
                                 absl::string_view op_type) {
+  if (!CheckDims(dims).ok()) return {};
   const int64_t count = ElementCount(dims);
-  if (count == 0 || !CheckDims(dims).ok()) return {};
+  if (count == 0) return {};
   const double n = static_cast<double>(count);
   switch (dist.structure) {
     case Distribution::Structure::kOrthogonal: {
@@ -292,7 +298,8 @@ TargetMoments StructuredTargets(const Distribution& dist,
     case Distribution::Structure::kSparse: {
       if (dims.size() != 2) return {};
       const double rows = static_cast<double>(dims[0]);
-      const double zeros = std::min(rows, std::ceil(dist.sparsity * rows));
+      const double zeros =
+          static_cast<double>(SparseZerosPerColumn(dims[0], dist.sparsity));
       TargetMoments t;
       t.std = dist.std * std::sqrt((rows - zeros) / rows);
       return t;

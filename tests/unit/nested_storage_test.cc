@@ -15,6 +15,15 @@
 namespace onnx_reinit {
 namespace {
 
+// The If node's then-branch initializer Wt.
+onnx::TensorProto* BranchWeight(onnx::ModelProto* model) {
+  return model->mutable_graph()
+      ->mutable_node(2)
+      ->mutable_attribute(0)
+      ->mutable_g()
+      ->mutable_initializer(0);
+}
+
 onnx::ModelProto NestedModel() {
   onnx::ModelProto model = testing::ParseModel(R"(
     <ir_version: 8, opset_import: ["" : 14]>
@@ -34,11 +43,7 @@ onnx::ModelProto NestedModel() {
       model.mutable_graph()->mutable_node(0)->mutable_attribute(0)->mutable_t();
   wc->clear_float_data();
   for (int i = 0; i < 256; ++i) wc->add_float_data(0);
-  onnx::TensorProto* wt = model.mutable_graph()
-                              ->mutable_node(2)
-                              ->mutable_attribute(0)
-                              ->mutable_g()
-                              ->mutable_initializer(0);
+  onnx::TensorProto* wt = BranchWeight(&model);
   wt->clear_float_data();
   for (int i = 0; i < 256; ++i) wt->add_float_data(0);
   return model;
@@ -93,11 +98,7 @@ TEST(NestedStorageTest, ConstantValueAndBranchInitializerAreRewrittenInPlace) {
 TEST(NestedStorageTest,
      Float16VarintsInsideABranchRewriteEveryEnclosingLength) {
   onnx::ModelProto model = NestedModel();
-  onnx::TensorProto* wt = model.mutable_graph()
-                              ->mutable_node(2)
-                              ->mutable_attribute(0)
-                              ->mutable_g()
-                              ->mutable_initializer(0);
+  onnx::TensorProto* wt = BranchWeight(&model);
   wt->clear_float_data();
   wt->set_data_type(onnx::TensorProto::FLOAT16);
   for (int i = 0; i < 256; ++i) wt->add_int32_data(0);  // 1-byte varints

@@ -598,7 +598,9 @@ TEST(NonlinearityGainTest, RejectsUnknownNamesListingKnownOnes) {
 
 TEST(NonlinearityGainTest, KnowsEveryNonlinearityTheStrategyTableAllows) {
   for (const auto name : strategy_internal::NonlinearityNames()) {
-    EXPECT_TRUE(NonlinearityGain(std::string(name), 0.1).ok()) << name;
+    const auto gain = NonlinearityGain(std::string(name), 0.1);
+    ASSERT_TRUE(gain.ok()) << name << ": " << gain.status();
+    EXPECT_TRUE(std::isfinite(*gain) && *gain > 0) << name << ": " << *gain;
   }
 }
 
