@@ -59,22 +59,38 @@ ModelIndex::ModelIndex(const onnx::ModelProto& model) : model_(model) {
     scope->function = &function;
     scope->path = absl::StrCat("function ", function.name());
     scope->scope = "function";
+    for (const std::string& formal : function.input()) {
+      scope->declared.insert(formal);
+    }
+    Scope* body = scope.get();
+    function_scopes_[&function] = body;
+    scopes_.push_back(std::move(scope));
     for (int n = 0; n < function.node_size(); ++n) {
       const onnx::NodeProto& node = function.node(n);
-      for (const std::string& out : node.output()) scope->producer[out] = n;
+      for (const std::string& out : node.output()) {
+        body->producer[out] = n;
+        body->declared.insert(out);
+      }
       for (int s = 0; s < node.input_size(); ++s) {
-        if (!node.input(s).empty())
-          scope->uses[node.input(s)].push_back({n, s});
+        if (!node.input(s).empty()) body->uses[node.input(s)].push_back({n, s});
+      }
+      for (const onnx::AttributeProto& attr : node.attribute()) {
+        if (attr.has_g()) {
+          body->children.push_back(AddGraph(attr.g(), body->path, "function",
+                                            body, /*collect_sites=*/false));
+        }
+        for (const onnx::GraphProto& g : attr.graphs()) {
+          body->children.push_back(
+              AddGraph(g, body->path, "function", body, false));
+        }
       }
     }
-    function_scopes_[&function] = scope.get();
-    scopes_.push_back(std::move(scope));
   }
 }
 
 Scope* ModelIndex::AddGraph(const onnx::GraphProto& graph,
                             const std::string& path, const std::string& kind,
-                            const Scope* parent) {
+                            const Scope* parent, bool collect_sites) {
   scopes_.push_back(std::make_unique<Scope>());
   Scope* scope = scopes_.back().get();
   scope->nodes = &graph.node();
@@ -83,9 +99,14 @@ Scope* ModelIndex::AddGraph(const onnx::GraphProto& graph,
   scope->scope = kind;
   scope->parent = parent;
   auto add_site = [&](TensorSite site) {
+    scope->declared.insert(site.name);
+    if (!collect_sites) return;
     site_by_name_[scope][site.name] = sites_.size();
     sites_.push_back(std::move(site));
   };
+  for (const onnx::ValueInfoProto& input : graph.input()) {
+    scope->declared.insert(input.name());
+  }
   for (int i = 0; i < graph.initializer_size(); ++i) {
     add_site({TensorSite::Kind::kInitializer, ChildPath(path, "initializer", i),
               graph.initializer(i).name(), &graph.initializer(i), scope});
@@ -98,7 +119,10 @@ Scope* ModelIndex::AddGraph(const onnx::GraphProto& graph,
   }
   for (int n = 0; n < graph.node_size(); ++n) {
     const onnx::NodeProto& node = graph.node(n);
-    for (const std::string& out : node.output()) scope->producer[out] = n;
+    for (const std::string& out : node.output()) {
+      scope->producer[out] = n;
+      scope->declared.insert(out);
+    }
     for (int s = 0; s < node.input_size(); ++s) {
       if (!node.input(s).empty()) scope->uses[node.input(s)].push_back({n, s});
     }
@@ -112,14 +136,15 @@ Scope* ModelIndex::AddGraph(const onnx::GraphProto& graph,
         add_site({TensorSite::Kind::kConstant, ChildPath(attr_path, "t"),
                   node.output(0), &attr.t(), scope});
       }
+      const std::string child_kind = collect_sites ? "subgraph" : kind;
       if (attr.has_g()) {
-        scope->children.push_back(
-            AddGraph(attr.g(), ChildPath(attr_path, "g"), "subgraph", scope));
+        scope->children.push_back(AddGraph(attr.g(), ChildPath(attr_path, "g"),
+                                           child_kind, scope, collect_sites));
       }
       for (int g = 0; g < attr.graphs_size(); ++g) {
         scope->children.push_back(AddGraph(attr.graphs(g),
                                            ChildPath(attr_path, "graphs", g),
-                                           "subgraph", scope));
+                                           child_kind, scope, collect_sites));
       }
     }
   }
@@ -182,6 +207,7 @@ void ModelIndex::CollectUses(const std::string& name, const Scope* scope,
     }
   }
   for (const Scope* child : scope->children) {
+    if (child->Declares(name)) continue;  // hidden by the child's own name
     CollectUses(name, child, via, quantized, binding, depth + 1, out);
   }
 }
@@ -197,6 +223,7 @@ const onnx::NodeProto* ModelIndex::Producer(const std::string& name,
       if (index) *index = it->second;
       return &s->nodes->Get(it->second);
     }
+    if (s->Declares(name)) return nullptr;  // an input or stored tensor here
   }
   return nullptr;
 }
@@ -205,9 +232,11 @@ const TensorSite* ModelIndex::FindSite(const std::string& name,
                                        const Scope* scope) const {
   for (const Scope* s = scope; s != nullptr; s = s->parent) {
     auto by_scope = site_by_name_.find(s);
-    if (by_scope == site_by_name_.end()) continue;
-    auto it = by_scope->second.find(name);
-    if (it != by_scope->second.end()) return &sites_[it->second];
+    if (by_scope != site_by_name_.end()) {
+      auto it = by_scope->second.find(name);
+      if (it != by_scope->second.end()) return &sites_[it->second];
+    }
+    if (s->Declares(name)) return nullptr;  // hidden: an input or node output
   }
   return nullptr;
 }

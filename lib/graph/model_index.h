@@ -8,6 +8,12 @@
 // (dims from a constant shape), Squeeze, Unsqueeze, Flatten, and
 // DequantizeLinear (marks the weight as quantized). A call of a model-local
 // function passes its inputs to the function body's formal inputs.
+//
+// Names resolve as ONNX scopes them: a graph sees its own inputs,
+// initializers and node outputs, then those of the graphs enclosing it; a
+// name a graph declares itself hides the outer one (a Loop body's input `S`
+// is not the outer initializer `S`). A function body sees only its formal
+// inputs and its own node outputs (and its nested graphs see those).
 #ifndef ONNX_REINIT_GRAPH_MODEL_INDEX_H_
 #define ONNX_REINIT_GRAPH_MODEL_INDEX_H_
 
@@ -18,6 +24,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "onnx/onnx_pb.h"
 
 namespace onnx_reinit {
@@ -36,6 +43,13 @@ struct Scope {
   };
   absl::flat_hash_map<std::string, std::vector<Use>> uses;
   std::vector<const Scope*> children;  // graphs held by this scope's nodes
+  // Every name this scope itself defines: graph inputs, initializers, sparse
+  // initializers and node outputs (a function: formal inputs and node
+  // outputs). These hide the same names of enclosing scopes.
+  absl::flat_hash_set<std::string> declared;
+  bool Declares(const std::string& name) const {
+    return declared.contains(name);
+  }
 };
 
 struct TensorSite {
@@ -102,8 +116,11 @@ class ModelIndex {
   int Opset(const std::string& domain) const;
 
  private:
+  // `collect_sites`: false for graphs nested in function bodies (their
+  // tensors have no path in the model's wire layout).
   Scope* AddGraph(const onnx::GraphProto& graph, const std::string& path,
-                  const std::string& scope, const Scope* parent);
+                  const std::string& scope, const Scope* parent,
+                  bool collect_sites = true);
   struct Binding {
     std::string formal;
     std::optional<std::vector<int64_t>> dims;

@@ -63,6 +63,9 @@ constexpr RoleNameRow kRoleNames[] = {
     {Role::kRunningMean, "running_mean"},
     {Role::kRunningVar, "running_var"},
     {Role::kPreluSlope, "prelu_slope"},
+    {Role::kPositionalEmbedding, "positional_embedding"},
+    {Role::kClassToken, "class_token"},
+    {Role::kLayerScale, "layer_scale"},
     {Role::kNotWeight, "not_weight"},
 };
 
@@ -78,7 +81,8 @@ absl::string_view RoleName(Role role) {
 absl::string_view RoleNames() {
   return "embedding, weight, recurrent_input, recurrent_hidden, "
          "recurrent_bias, recurrent_peephole, bias, norm_scale, norm_bias, "
-         "running_mean, running_var, prelu_slope, not_weight";
+         "running_mean, running_var, prelu_slope, positional_embedding, "
+         "class_token, layer_scale, not_weight";
 }
 
 const SlotRule* FindSlotRule(absl::string_view domain,

@@ -23,6 +23,12 @@
 //   running_mean        BatchNormalization input_mean
 //   running_var         BatchNormalization input_var
 //   prelu_slope         PRelu slope
+//   positional_embedding  a learned table added to a token sequence
+//                       (graph/patterns.h), e.g. ViT's pos_embedding [1, L, D]
+//   class_token         a [1, 1, D] parameter concatenated in front of the
+//                       sequence (ViT's class_token)
+//   layer_scale         a per-channel scale on a residual branch before the
+//                       residual Add (ConvNeXt's layer_scale [C, 1, 1])
 //   not_weight          everything else (shapes, indices, scalars, ...)
 #ifndef ONNX_REINIT_GRAPH_OP_TABLE_H_
 #define ONNX_REINIT_GRAPH_OP_TABLE_H_
@@ -47,6 +53,9 @@ enum class Role {
   kRunningMean,
   kRunningVar,
   kPreluSlope,
+  kPositionalEmbedding,
+  kClassToken,
+  kLayerScale,
   kNotWeight,
 };
 

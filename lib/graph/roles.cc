@@ -26,6 +26,31 @@ std::string InputName(const ModelIndex& index, const onnx::NodeProto& node,
   return "";
 }
 
+// Why a slot that no table row and no pattern claims holds no weight.
+struct NoPatternReason {
+  const char* op;
+  const char* why;
+};
+constexpr NoPatternReason kNoPatternReasons[] = {
+    {"Add",
+     "not a weight (its other operand comes from no linear op, normalization "
+     "or token sequence)"},
+    {"Mul",
+     "not a weight (its other operand comes from no normalization, nor from "
+     "a linear op ending a residual branch)"},
+    {"Expand", "not a weight (not a class token put in front of a sequence)"},
+    {"Concat", "not a weight (not a class token put in front of a sequence)"},
+};
+
+std::string NotAWeightBecause(const onnx::NodeProto& node) {
+  if (node.domain().empty() || node.domain() == "ai.onnx") {
+    for (const NoPatternReason& row : kNoPatternReasons) {
+      if (node.op_type() == row.op) return row.why;
+    }
+  }
+  return "not a weight slot";
+}
+
 std::string Where(const ModelIndex& index, const FinalUse& use) {
   const std::string name = InputName(index, *use.node, use.slot);
   return absl::StrCat("input ", use.slot, name.empty() ? "" : " (", name,
@@ -109,7 +134,17 @@ absl::StatusOr<RoleDecision> DecideRole(const ModelIndex& index,
   decision.node = use.node->name();
   decision.quantized = use.quantized;
   if (best->role == Role::kNotWeight) {
-    decision.why = absl::StrCat(use.via, Where(index, use), ": not a weight");
+    // A pattern that saw its structure but not its evidence says what did
+    // not fit; otherwise the consumer's slot is simply not a weight's.
+    for (const Candidate& c : candidates) {
+      if (c.pattern && !c.pattern->why.empty()) {
+        decision.why = absl::StrCat(c.use->via, Where(index, *c.use), ": ",
+                                    c.pattern->why);
+        return decision;
+      }
+    }
+    decision.why = absl::StrCat(use.via, Where(index, use), ": ",
+                                NotAWeightBecause(*use.node));
     return decision;
   }
   if (best->rule != nullptr) {

@@ -5,7 +5,8 @@
 //
 // Several consumers: the strongest role wins, in graph/op_table.h's order
 // (embedding > weight > recurrent_* > bias > norm_* > running_* >
-// prelu_slope > not_weight), and among equals the first consumer found; so a
+// prelu_slope > positional_embedding > class_token > layer_scale >
+// not_weight), and among equals the first consumer found; so a
 // tied embedding / LM head is an embedding. Every consumer is listed.
 #ifndef ONNX_REINIT_GRAPH_ROLES_H_
 #define ONNX_REINIT_GRAPH_ROLES_H_

@@ -94,6 +94,9 @@ const std::vector<absl::string_view>& KnownRoles() {
                                          "running_mean",
                                          "running_var",
                                          "prelu_slope",
+                                         "positional_embedding",
+                                         "class_token",
+                                         "layer_scale",
                                          kNotWeight};
   return *roles;
 }

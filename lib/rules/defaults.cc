@@ -27,6 +27,11 @@ const std::vector<RoleAction>& DefaultRules() {
       {"running_mean", "zeros"},
       {"running_var", "ones"},
       {"prelu_slope", "constant(value=0.25)"},  // torch's nn.PReLU
+      // torchvision's VisionTransformer: pos_embedding normal(std=0.02),
+      // class_token zeros; ConvNeXt's layer_scale starts at 1e-6.
+      {"positional_embedding", "normal(mean=0, std=0.02)"},
+      {"class_token", "zeros"},
+      {"layer_scale", "constant(value=1e-6)"},
       {"not_weight", "keep"},
       // A role this table does not know (a newer planner's): leave it.
       {"", "keep"},
@@ -55,6 +60,12 @@ const std::vector<RoleAction>* TorchRules() {
       {"running_mean", "zeros"},
       {"running_var", "ones"},
       {"prelu_slope", "constant(value=0.25)"},
+      // torchvision: ViT pos_embedding normal(std=0.02), class_token zeros
+      // (timm draws it from trunc_normal(std=0.02): a --rule away);
+      // ConvNeXt layer_scale 1e-6.
+      {"positional_embedding", "normal(mean=0, std=0.02)"},
+      {"class_token", "zeros"},
+      {"layer_scale", "constant(value=1e-6)"},
   };
   return rules;
 }
@@ -76,6 +87,13 @@ const std::vector<RoleAction>* KerasRules() {
       {"running_mean", "zeros"},
       {"running_var", "ones"},
       {"prelu_slope", "zeros"},  // Keras PReLU alpha_initializer="zeros"
+      // A Keras ViT learns positions with keras.layers.Embedding (U(±0.05))
+      // and keras_hub adds its class token with initializer="zeros";
+      // keras.applications'
+      // ConvNeXt LayerScale starts at 1e-6.
+      {"positional_embedding", "uniform(a=-0.05, b=0.05)"},
+      {"class_token", "zeros"},
+      {"layer_scale", "constant(value=1e-6)"},
   };
   return rules;
 }

@@ -26,16 +26,21 @@
 // normal(mean=0, std=1); recurrent_input, recurrent_hidden he_normal;
 // recurrent_bias, recurrent_peephole zeros; norm_scale ones; norm_bias zeros;
 // running_mean zeros; running_var ones; prelu_slope constant(value=0.25);
-// not_weight keep; any other role keep.
+// positional_embedding normal(mean=0, std=0.02); class_token zeros;
+// layer_scale constant(value=1e-6); not_weight keep; any other role keep.
 //
 // Profiles (defaults.cc): torch = torch's reset_parameters: weight and bias
 // fan_in_uniform; recurrent_* fan_out_uniform (fan_out = hidden size);
 // embedding normal(mean=0, std=1); norm_scale ones; norm_bias zeros;
-// running_mean zeros; running_var ones; prelu_slope constant(value=0.25).
+// running_mean zeros; running_var ones; prelu_slope constant(value=0.25);
+// positional_embedding normal(std=0.02) and class_token zeros (torchvision's
+// ViT), layer_scale constant(value=1e-6) (ConvNeXt).
 // keras = Keras 3's layer defaults: weight and recurrent_input
 // xavier_uniform, recurrent_hidden orthogonal (per gate block), bias zeros,
 // recurrent_bias forget_bias(value=1), embedding U(±0.05), norms 1 / 0,
-// running statistics 0 / 1, prelu_slope zeros.
+// running statistics 0 / 1, prelu_slope zeros, positional_embedding
+// U(±0.05) (a keras.layers.Embedding of positions), class_token zeros,
+// layer_scale constant(value=1e-6).
 #ifndef ONNX_REINIT_RULES_RULES_H_
 #define ONNX_REINIT_RULES_RULES_H_
 

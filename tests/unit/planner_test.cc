@@ -79,7 +79,7 @@ TEST(PlannerTest, ShapeInputIsNotAWeightAndSaysWhy) {
   EXPECT_EQ(s.role, Role::kNotWeight);
   EXPECT_FALSE(s.rewrite);
   EXPECT_EQ(s.reason,
-            "input 1 (shape) of Reshape node \"y_node\": not a weight");
+            "input 1 (shape) of Reshape node \"y_node\": not a weight slot");
 }
 
 TEST(PlannerTest, UnconsumedInitializerIsKeptWithNoConsumer) {

@@ -141,7 +141,7 @@ TEST(RolesTest, GatherDataIsAnEmbeddingAndIndicesAreNot) {
   EXPECT_EQ(Decide(text, "E").role, Role::kEmbedding);
   Found ids = Decide(text, "fixed");
   EXPECT_EQ(ids.role, Role::kNotWeight);
-  EXPECT_EQ(ids.why, "input 1 (indices) of Gather node #1: not a weight");
+  EXPECT_EQ(ids.why, "input 1 (indices) of Gather node #1: not a weight slot");
 }
 
 TEST(RolesTest, BatchNormalizationHasFourRoles) {
@@ -236,7 +236,9 @@ TEST(RolesTest, ScalarAddedToAComputedValueIsNotAWeight) {
   )",
                    "c");
   EXPECT_EQ(c.role, Role::kNotWeight);
-  EXPECT_EQ(c.why, "input 1 (B) of Add node #1: not a weight");
+  EXPECT_EQ(c.why,
+            "input 1 (B) of Add node #1: not a weight (its other operand "
+            "comes from no linear op, normalization or token sequence)");
 }
 
 TEST(RolesTest, PReluSlopeIsItsOwnRole) {

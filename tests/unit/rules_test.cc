@@ -72,7 +72,8 @@ Rule ConfigRule(const std::string& role, const std::string& strategy,
 constexpr char kKnownRoles[] =
     "weight, bias, embedding, recurrent_input, recurrent_hidden, "
     "recurrent_bias, recurrent_peephole, norm_scale, norm_bias, running_mean, "
-    "running_var, prelu_slope, not_weight";
+    "running_var, prelu_slope, positional_embedding, class_token, layer_scale, "
+    "not_weight";
 
 // ---- first match wins, and the order of sources ----------------------------
 
@@ -334,6 +335,9 @@ TEST(RuleDefaultsTest, CoverEveryKnownRole) {
       {"running_mean", "zeros"},
       {"running_var", "ones"},
       {"prelu_slope", "constant(value=0.25)"},
+      {"positional_embedding", "normal(mean=0, std=0.02)"},
+      {"class_token", "zeros"},
+      {"layer_scale", "constant(value=1e-06)"},
       {"not_weight", "keep"},
   };
   ASSERT_EQ(expected.size(), KnownRoles().size());
@@ -384,6 +388,9 @@ TEST(RuleProfileTest, TorchFollowsResetParameters) {
       {"running_mean", "zeros"},
       {"running_var", "ones"},
       {"prelu_slope", "constant(value=0.25)"},
+      {"positional_embedding", "normal(mean=0, std=0.02)"},
+      {"class_token", "zeros"},
+      {"layer_scale", "constant(value=1e-06)"},
   };
   for (const auto& [role, action] : expected) {
     const RuleChoice choice = set.Choose(Facts(role));
@@ -427,6 +434,9 @@ TEST(RuleProfileTest, KerasUsesGlorotKernelsOrthogonalRecurrentAndForgetBias) {
       {"embedding", "uniform(a=-0.05, b=0.05)"},
       {"norm_scale", "ones"},
       {"running_var", "ones"},
+      {"positional_embedding", "uniform(a=-0.05, b=0.05)"},
+      {"class_token", "zeros"},
+      {"layer_scale", "constant(value=1e-06)"},
   };
   for (const auto& [role, strategy] : expected) {
     const RuleChoice choice = set->Choose(Facts(role));
