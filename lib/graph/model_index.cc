@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "graph/element_trace.h"
 #include "graph/fans.h"
 #include "graph/node_kind.h"
 #include "graph/node_label.h"
@@ -172,14 +173,14 @@ int ModelIndex::Opset(const std::string& domain) const {
 std::vector<FinalUse> ModelIndex::FinalUses(const std::string& name,
                                             const Scope* scope) const {
   std::vector<FinalUse> out;
-  CollectUses(name, scope, "", false, Binding{}, 0, &out);
+  CollectUses(name, scope, "", false, Binding{}, 0, &out, false);
   return out;
 }
 
 void ModelIndex::CollectUses(const std::string& name, const Scope* scope,
                              const std::string& via, bool quantized,
                              const Binding& binding, int depth,
-                             std::vector<FinalUse>* out) const {
+                             std::vector<FinalUse>* out, bool partial) const {
   if (depth > kMaxDepth) return;
   auto found = scope->uses.find(name);
   if (found != scope->uses.end()) {
@@ -189,8 +190,23 @@ void ModelIndex::CollectUses(const std::string& name, const Scope* scope,
         CollectUses(node.output(0), scope,
                     absl::StrCat(via, NodeLabel(node, use.node), " -> "),
                     quantized || node.op_type() == "DequantizeLinear", binding,
-                    depth + 1, out);
+                    depth + 1, out, partial);
         continue;
+      }
+      // A stored value assembled from parts (a Slice of it, a Concat of it
+      // with other stored tensors): the part reaches the assembled value's
+      // consumers.
+      if ((use.slot == 0 || node.op_type() == "Concat") &&
+          IsAssembling(&node) && binding.formal.empty()) {
+        bool followed = false;
+        for (const std::string& output : node.output()) {
+          if (output.empty() || !ViewDims(output, scope)) continue;
+          followed = true;
+          CollectUses(output, scope,
+                      absl::StrCat(via, NodeLabel(node, use.node), " -> "),
+                      quantized, binding, depth + 1, out, /*partial=*/true);
+        }
+        if (followed) continue;
       }
       if (const onnx::FunctionProto* f = FindFunction(node)) {
         if (use.slot < f->input_size()) {
@@ -198,17 +214,17 @@ void ModelIndex::CollectUses(const std::string& name, const Scope* scope,
                       absl::StrCat(via, NodeLabel(node, use.node), " -> "),
                       quantized,
                       Binding{f->input(use.slot), ViewDims(name, scope)},
-                      depth + 1, out);
+                      depth + 1, out, partial);
         }
         continue;
       }
       out->push_back({&node, use.node, use.slot, scope, via, quantized,
-                      binding.formal, binding.dims});
+                      binding.formal, binding.dims, partial});
     }
   }
   for (const Scope* child : scope->children) {
     if (child->Declares(name)) continue;  // hidden by the child's own name
-    CollectUses(name, child, via, quantized, binding, depth + 1, out);
+    CollectUses(name, child, via, quantized, binding, depth + 1, out, partial);
   }
 }
 
@@ -271,20 +287,73 @@ std::optional<std::vector<int64_t>> ModelIndex::ConstantInts(
   return values;
 }
 
+std::optional<std::vector<int64_t>> ModelIndex::ConcatDims(
+    const onnx::NodeProto& node, const Scope* scope, int depth) const {
+  std::optional<std::vector<int64_t>> out;
+  int64_t axis = IntAttribute(node, "axis", 0);
+  for (const std::string& input : node.input()) {
+    std::optional<std::vector<int64_t>> in = ViewDims(input, scope, depth + 1);
+    if (!in) return std::nullopt;
+    const int64_t rank = static_cast<int64_t>(in->size());
+    if (!out) {
+      if (axis < 0) axis += rank;
+      if (axis < 0 || axis >= rank) return std::nullopt;
+      out = in;
+      continue;
+    }
+    if (in->size() != out->size()) return std::nullopt;
+    for (int64_t j = 0; j < rank; ++j) {
+      if (j != axis && (*in)[j] != (*out)[j]) return std::nullopt;
+    }
+    (*out)[axis] += (*in)[axis];
+  }
+  return out;
+}
+
 std::optional<std::vector<int64_t>> ModelIndex::ViewDims(
     const std::string& name, const Scope* scope) const {
+  return ViewDims(name, scope, 0);
+}
+
+std::optional<std::vector<int64_t>> ModelIndex::ViewDims(
+    const std::string& name, const Scope* scope, int depth) const {
   if (const TensorSite* site = FindSite(name, scope)) {
     return std::vector<int64_t>(site->tensor->dims().begin(),
                                 site->tensor->dims().end());
   }
   const Scope* where = nullptr;
   const onnx::NodeProto* node = Producer(name, scope, &where);
-  if (node == nullptr || !IsPassThrough(node) || node->input_size() == 0) {
+  if (node == nullptr || node->input_size() == 0 ||
+      !(IsPassThrough(node) || IsAssembling(node))) {
     return std::nullopt;
   }
-  std::optional<std::vector<int64_t>> in = ViewDims(node->input(0), where);
-  if (!in) return std::nullopt;
+  if (depth > kMaxDepth) return std::nullopt;
   const std::string& op = node->op_type();
+  if (op == "Concat") return ConcatDims(*node, where, depth);
+  std::optional<std::vector<int64_t>> in =
+      ViewDims(node->input(0), where, depth + 1);
+  if (!in) return std::nullopt;
+  if (op == "Slice") {
+    std::optional<std::vector<SliceAxis>> axes =
+        SliceAxes(*this, *node, where, *in);
+    if (!axes) return std::nullopt;
+    std::vector<int64_t> out;
+    for (const SliceAxis& a : *axes) out.push_back(a.count);
+    return out;
+  }
+  if (op == "Split") {
+    int64_t axis = 0;
+    std::optional<std::vector<int64_t>> sizes =
+        SplitSizes(*this, *node, where, *in, &axis);
+    if (!sizes) return std::nullopt;
+    for (int k = 0; k < node->output_size(); ++k) {
+      if (node->output(k) == name) {
+        (*in)[axis] = (*sizes)[k];
+        return in;
+      }
+    }
+    return std::nullopt;
+  }
   const int64_t rank = static_cast<int64_t>(in->size());
   if (op == "Identity" || op == "Cast" || op == "DequantizeLinear") return in;
   if (op == "Transpose") {

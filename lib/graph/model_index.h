@@ -74,6 +74,10 @@ struct FinalUse {
   // the call).
   std::string formal;
   std::optional<std::vector<int64_t>> formal_dims;
+  // Reached through Slice, Split or Concat (graph/element_trace.h): the
+  // consumer reads a value assembled from parts, of which the tensor is one
+  // or which is a part of the tensor.
+  bool partial = false;
 };
 
 class ModelIndex {
@@ -93,7 +97,8 @@ class ModelIndex {
                                   const Scope* scope) const;
 
   // The dims of `name` as a node in `scope` sees them: the dims of the
-  // tensor it comes from, transformed by the pass-through ops in between.
+  // tensor it comes from, transformed by the pass-through ops in between, or
+  // of a value assembled from stored tensors by Slice, Split and Concat.
   // nullopt when the chain leaves the known (a computed value, a shape that
   // is not a constant).
   std::optional<std::vector<int64_t>> ViewDims(const std::string& name,
@@ -128,7 +133,13 @@ class ModelIndex {
   void CollectUses(const std::string& name, const Scope* scope,
                    const std::string& via, bool quantized,
                    const Binding& binding, int depth,
-                   std::vector<FinalUse>* out) const;
+                   std::vector<FinalUse>* out, bool partial) const;
+  std::optional<std::vector<int64_t>> ViewDims(const std::string& name,
+                                               const Scope* scope,
+                                               int depth) const;
+  std::optional<std::vector<int64_t>> ConcatDims(const onnx::NodeProto& node,
+                                                 const Scope* scope,
+                                                 int depth) const;
   const onnx::FunctionProto* FindFunction(const onnx::NodeProto& node) const;
 
   const onnx::ModelProto& model_;

@@ -466,16 +466,13 @@ std::optional<PatternMatch> NormScale(const ModelIndex& index,
 }
 
 // Whether `name` (through pass-through ops) is an operand of a residual Add:
-// an Add of two computed values.
+// an Add of two values that are not stored tensors (computed, or inputs).
 bool ReachesResidualAdd(const ModelIndex& index, const std::string& name,
                         const Scope* scope) {
   for (const FinalUse& u : index.FinalUses(name, scope)) {
     if (!IsOp(u.node, {"Add"}) || u.node->input_size() != 2) continue;
     const std::string& other = u.node->input(1 - u.slot);
-    if (!IsStored(index, other, u.scope) &&
-        index.Producer(other, u.scope) != nullptr) {
-      return true;
-    }
+    if (!IsStored(index, other, u.scope)) return true;
   }
   return false;
 }
@@ -542,15 +539,20 @@ std::optional<PatternMatch> ClassToken(const ModelIndex& index,
                                dims[2], " is concatenated with it"));
 }
 
-using BinaryPattern = std::optional<PatternMatch> (*)(const ModelIndex&,
-                                                      const FinalUse&,
-                                                      const Dims&,
-                                                      const std::string&);
+struct BinaryPattern {
+  std::optional<PatternMatch> (*match)(const ModelIndex&, const FinalUse&,
+                                       const Dims&, const std::string&);
+  // Whether a part of a tensor (FinalUse::partial) can match: a slice of a
+  // packed bias can be a bias, but a table sliced to the sequence length is
+  // what a fixed (sinusoidal) encoding buffer looks like, not a parameter.
+  bool parts;
+};
 
 // Tried in order (MatchPattern).
-constexpr BinaryPattern kAddPatterns[] = {NormBias, LinearBias,
-                                          PositionalEmbedding};
-constexpr BinaryPattern kMulPatterns[] = {NormScale, LayerScale};
+constexpr BinaryPattern kAddPatterns[] = {
+    {NormBias, true}, {LinearBias, true}, {PositionalEmbedding, false}};
+constexpr BinaryPattern kMulPatterns[] = {{NormScale, true},
+                                          {LayerScale, false}};
 
 }  // namespace
 
@@ -564,6 +566,7 @@ std::optional<PatternMatch> MatchPattern(const ModelIndex& index,
   }
   if (!dims) return std::nullopt;
   if (node.op_type() == "Expand" || node.op_type() == "Concat") {
+    if (use.partial) return std::nullopt;
     return ClassToken(index, use, *dims);
   }
   const bool is_add = node.op_type() == "Add";
@@ -577,8 +580,9 @@ std::optional<PatternMatch> MatchPattern(const ModelIndex& index,
   // The first pattern whose evidence holds; else the first one whose
   // structure matched, with what did not fit.
   std::optional<PatternMatch> rejected;
-  for (BinaryPattern pattern : patterns) {
-    std::optional<PatternMatch> m = pattern(index, use, *dims, other);
+  for (const BinaryPattern& pattern : patterns) {
+    if (use.partial && !pattern.parts) continue;
+    std::optional<PatternMatch> m = pattern.match(index, use, *dims, other);
     if (!m) continue;
     if (m->role != Role::kNotWeight) return m;
     if (!rejected) rejected = std::move(m);

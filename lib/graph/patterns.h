@@ -5,7 +5,10 @@
 // not_weight match whose `why` names the pattern and what did not fit, so the
 // plan can say why the tensor is kept. Dims are those the consumer sees
 // (after pass-through ops); "stripped" dims drop leading 1s, so [1, 1, D] and
-// [D] are the same layout under broadcasting.
+// [D] are the same layout under broadcasting. A part of a tensor (reached
+// through Slice, Split or Concat) can be a bias or norm parameter, never a
+// positional embedding (a table sliced to the sequence length is how a fixed
+// sinusoidal encoding buffer is used), class token or layer scale.
 //
 //   bias        Add(t, y), y produced by MatMul, Gemm, Conv, ConvTranspose or
 //               Einsum (a Linear exported as MatMul + Add, tf2onnx's BiasAdd);
@@ -42,8 +45,8 @@
 //   layer_scale Mul(t, y): t has exactly one non-1 dim C > 1 ([C], [C, 1, 1]);
 //               y comes (through layout-only ops and a bias Add) from a
 //               MatMul/Gemm/Conv/ConvTranspose with C output channels; and
-//               the product reaches (through layout-only ops) an Add of two
-//               computed values: the residual Add.
+//               the product reaches (through layout-only ops) an Add whose
+//               other operand is not a stored tensor: the residual Add.
 #ifndef ONNX_REINIT_GRAPH_PATTERNS_H_
 #define ONNX_REINIT_GRAPH_PATTERNS_H_
 

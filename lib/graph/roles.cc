@@ -8,6 +8,7 @@
 #include "graph/node_label.h"
 #include "graph/patterns.h"
 #include "onnx/defs/schema.h"
+#include "util/status_macros.h"
 
 namespace onnx_reinit {
 namespace {
@@ -97,6 +98,27 @@ absl::StatusOr<Fans> FansOf(const ModelIndex& index, FanRule rule,
   return fans;
 }
 
+// The fans of a candidate's role: of the tensor's own slot, or of the weight
+// a bias follows.
+absl::StatusOr<Fans> CandidateFans(const ModelIndex& index, const Candidate& c,
+                                   FanConvention convention) {
+  const FinalUse& use = *c.use;
+  if (c.rule != nullptr) {
+    const int slot = c.rule->weight_slot >= 0 ? c.rule->weight_slot : use.slot;
+    return FansOf(index, c.rule->fan_rule, *use.node, slot, use.scope,
+                  NodeLabel(*use.node, use.node_index), convention, &use);
+  }
+  if (!c.pattern || c.pattern->weight_node == nullptr ||
+      c.pattern->weight_slot < 0) {
+    return Fans{};
+  }
+  const PatternMatch& p = *c.pattern;
+  absl::StatusOr<Fans> fans =
+      FansOf(index, p.weight_rule, *p.weight_node, p.weight_slot,
+             p.weight_scope, NodeLabel(*p.weight_node, 0), convention);
+  return fans.ok() ? *fans : Fans{};  // a pattern never fails a run
+}
+
 }  // namespace
 
 absl::StatusOr<RoleDecision> DecideRole(const ModelIndex& index,
@@ -128,7 +150,6 @@ absl::StatusOr<RoleDecision> DecideRole(const ModelIndex& index,
     if (static_cast<int>(c.role) < static_cast<int>(best->role)) best = &c;
   }
   const FinalUse& use = *best->use;
-  const std::string label = NodeLabel(*use.node, use.node_index);
   decision.role = best->role;
   decision.op_type = use.node->op_type();
   decision.node = use.node->name();
@@ -147,23 +168,45 @@ absl::StatusOr<RoleDecision> DecideRole(const ModelIndex& index,
                                 NotAWeightBecause(*use.node));
     return decision;
   }
-  if (best->rule != nullptr) {
-    const SlotRule& rule = *best->rule;
-    const int slot = rule.weight_slot >= 0 ? rule.weight_slot : use.slot;
-    absl::StatusOr<Fans> fans = FansOf(index, rule.fan_rule, *use.node, slot,
-                                       use.scope, label, convention, &use);
-    if (!fans.ok()) return fans.status();
-    decision.fans = *fans;
-    decision.why = absl::StrCat(use.via, Where(index, use));
-  } else {
-    const PatternMatch& p = *best->pattern;
-    if (p.weight_node != nullptr && p.weight_slot >= 0) {
-      absl::StatusOr<Fans> fans =
-          FansOf(index, p.weight_rule, *p.weight_node, p.weight_slot,
-                 p.weight_scope, NodeLabel(*p.weight_node, 0), convention);
-      if (fans.ok()) decision.fans = *fans;  // a pattern never fails a run
+  ASSIGN_OR_RETURN(decision.fans, CandidateFans(index, *best, convention));
+  decision.why = absl::StrCat(use.via, Where(index, use));
+  if (best->pattern) absl::StrAppend(&decision.why, ": ", best->pattern->why);
+  decision.partial = use.partial;
+  decision.consumer_value = use.node->input(use.slot);
+  decision.consumer_scope = use.scope;
+
+  // Parts of a tensor (Slice, Split, Concat) that play different roles, or
+  // the same role with different fans, cannot be given one strategy: kept.
+  bool any_partial = false;
+  for (const Candidate& c : candidates) any_partial |= c.use->partial;
+  if (!any_partial) return decision;
+  for (const Candidate& c : candidates) {
+    if (&c == best || (c.role == Role::kNotWeight && !c.use->partial)) {
+      continue;
     }
-    decision.why = absl::StrCat(use.via, Where(index, use), ": ", p.why);
+    std::string conflict;
+    if (c.role != best->role) {
+      conflict = absl::StrCat(RoleName(best->role), " and ", RoleName(c.role));
+    } else {
+      ASSIGN_OR_RETURN(const Fans fans, CandidateFans(index, c, convention));
+      if (fans.fan_in != decision.fans.fan_in ||
+          fans.fan_out != decision.fans.fan_out) {
+        conflict = absl::StrCat(
+            RoleName(c.role), " with fans ", decision.fans.fan_in, "/",
+            decision.fans.fan_out, " and ", fans.fan_in, "/", fans.fan_out);
+      }
+    }
+    if (conflict.empty()) continue;
+    RoleDecision mixed;
+    mixed.has_consumer = true;
+    mixed.op_type = decision.op_type;
+    mixed.node = decision.node;
+    mixed.consumers = std::move(decision.consumers);
+    mixed.why =
+        absl::StrCat("its parts play ", conflict, " (", use.via,
+                     Where(index, use), "; ", c.use->via, Where(index, *c.use),
+                     "): one strategy cannot serve both, kept");
+    return mixed;
   }
   return decision;
 }

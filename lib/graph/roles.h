@@ -33,8 +33,18 @@ struct RoleDecision {
   // MatMul node \"m\"", "Transpose node \"t\" -> input 1 (B) of Gemm ...".
   std::string why;
   std::vector<std::string> consumers;
+  // The deciding consumer's input (as named in consumer_scope), and whether
+  // the tensor reaches it only as a part (through Slice, Split or Concat;
+  // graph/element_trace.h places its elements there).
+  std::string consumer_value;
+  const Scope* consumer_scope = nullptr;
+  bool partial = false;
 };
 
+// A tensor whose parts (Slice, Split, Concat) reach consumers of different
+// roles, or of one role with different fans, is not_weight with a reason that
+// names both consumers: it is kept.
+//
 // InvalidArgument when a weight's dims do not fit its consumer's layout,
 // naming the node, input and tensor.
 [[nodiscard]] absl::StatusOr<RoleDecision> DecideRole(const ModelIndex& index,

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "dtype/dtype.h"
+#include "graph/element_trace.h"
 #include "graph/model_index.h"
 #include "graph/residual.h"
 #include "graph/roles.h"
@@ -41,14 +42,52 @@ struct Context {
   const RuleSet& defaults;  // for zero_residual_branch's other tensors
 };
 
-int64_t GateBlocks(const TensorPlan& plan) {
+int64_t GateBlocks(const TensorPlan& plan, const std::vector<int64_t>& dims) {
   if ((plan.role != Role::kRecurrentInput &&
        plan.role != Role::kRecurrentHidden) ||
-      plan.dims.size() != 3 || plan.fans.fan_out <= 0 ||
-      plan.dims[1] % plan.fans.fan_out != 0) {
+      dims.size() != 3 || plan.fans.fan_out <= 0 ||
+      dims[1] % plan.fans.fan_out != 0) {
     return 1;
   }
-  return plan.dims[0] * (plan.dims[1] / plan.fans.fan_out);
+  return dims[0] * (dims[1] / plan.fans.fan_out);
+}
+
+// Structured fills of a part work on the consumer's whole input: at most
+// this many elements are traced.
+constexpr uint64_t kMaxPlacedElements = uint64_t{1} << 24;
+
+// Where each element of `site` lands in the consumer's input, or why that
+// cannot be said (FailedPrecondition, the reason the plan shows).
+absl::StatusOr<TensorPlan::Placement> PlaceInConsumer(
+    const ModelIndex& index, const TensorSite& site,
+    const RoleDecision& decision, uint64_t element_count) {
+  std::optional<ElementSources> trace =
+      TraceElements(index, decision.consumer_value, decision.consumer_scope,
+                    kMaxPlacedElements);
+  if (!trace) {
+    return absl::FailedPreconditionError(
+        "its consumer's input cannot be traced element by element");
+  }
+  constexpr uint64_t kUnplaced = ~uint64_t{0};
+  TensorPlan::Placement placement;
+  placement.dims = trace->dims;
+  placement.index.assign(element_count, kUnplaced);
+  for (size_t k = 0; k < trace->site.size(); ++k) {
+    if (trace->sites[trace->site[k]] != &site) continue;
+    uint64_t& at = placement.index[trace->offset[k]];
+    if (at != kUnplaced) {
+      return absl::FailedPreconditionError(
+          "an element of it reaches its consumer twice");
+    }
+    at = k;
+  }
+  for (uint64_t at : placement.index) {
+    if (at == kUnplaced) {
+      return absl::FailedPreconditionError(
+          "part of it does not reach its consumer");
+    }
+  }
+  return placement;
 }
 
 absl::StatusOr<TensorPlan> PlanOne(const Context& context,
@@ -81,7 +120,7 @@ absl::StatusOr<TensorPlan> PlanOne(const Context& context,
   plan.fans.residual_branch_end =
       context.residuals.branch_ends.contains(site.path);
   plan.fans.n_layers = context.residuals.NumLayers();
-  plan.gate_blocks = GateBlocks(plan);
+  plan.gate_blocks = GateBlocks(plan, plan.dims);
   plan.role_reason = decision.why;
   if (plan.fans.residual_projection) {
     absl::StrAppend(&plan.role_reason,
@@ -140,12 +179,48 @@ absl::StatusOr<TensorPlan> PlanOne(const Context& context,
     plan.reason = std::string(dist.status().message());
     return plan;
   }
+  if (dist->IsStructured() && decision.partial) {
+    absl::StatusOr<TensorPlan::Placement> placement =
+        PlaceInConsumer(index, site, decision, plan.element_count);
+    if (!placement.ok()) {
+      if (placement.status().code() != absl::StatusCode::kFailedPrecondition) {
+        return placement.status();
+      }
+      plan.reason =
+          absl::StrCat(plan.strategy, ": ", placement.status().message());
+      return plan;
+    }
+    plan.placement = std::move(*placement);
+    plan.gate_blocks = GateBlocks(plan, plan.placement->dims);
+  }
+  const std::vector<int64_t>& fill_dims =
+      plan.placement ? plan.placement->dims : plan.dims;
   if (dist->IsStructured()) {
-    absl::Status fits = CheckStructured(*dist, plan.dims, plan.op_type);
+    absl::Status fits = CheckStructured(*dist, fill_dims, plan.op_type);
     if (!fits.ok()) {
       plan.reason = absl::StrCat(plan.strategy, ": ", fits.message());
       return plan;
     }
+  }
+  if (dist->IsStructured() && plan.placement) {
+    absl::StatusOr<TargetMoments> target =
+        StructuredTargetsOfPart(*dist, fill_dims, plan.gate_blocks,
+                                plan.op_type, plan.placement->index);
+    if (!target.ok()) {
+      if (target.status().code() != absl::StatusCode::kFailedPrecondition) {
+        return target.status();
+      }
+      plan.reason =
+          absl::StrCat(plan.strategy, ": ", target.status().message());
+      plan.placement.reset();
+      return plan;
+    }
+    plan.target_mean = target->mean;
+    plan.target_std = target->std;
+    plan.target_bound = target->bound;
+    plan.distribution = *dist;
+    plan.rewrite = true;
+    return plan;
   }
   plan.distribution = *dist;
   if (dist->IsStructured()) {

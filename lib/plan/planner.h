@@ -60,8 +60,20 @@ struct TensorPlan {
   uint64_t element_count = 0;
   Fans fans;  // with the graph facts depth-aware strategies use
   // LSTM/GRU/RNN W and R: directions × gates (structured strategies work
-  // per block); 1 otherwise.
+  // per block); 1 otherwise. Counted on the placement's dims when there is
+  // one.
   int64_t gate_blocks = 1;
+  // A structured strategy on a tensor that reaches its consumer only as a
+  // part (through Slice, Split or Concat, e.g. torch's LSTM gate reordering):
+  // the strategy fills the consumer's whole input, of `dims`, and element i
+  // of this tensor (row-major) takes the value at flat index `index[i]`, so
+  // that orthogonal per gate block or the forget-gate bias mean what they
+  // mean for a folded export.
+  struct Placement {
+    std::vector<int64_t> dims;
+    std::vector<uint64_t> index;
+  };
+  std::optional<Placement> placement;
   std::string rule;      // the matched rule, e.g. "default (role=bias)"
   std::string strategy;  // canonical text; empty when kept by the rule
   Distribution distribution;

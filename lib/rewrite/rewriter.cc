@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <new>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -214,9 +215,28 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     how.double_precision = t.plan->dtype == onnx::TensorProto::DOUBLE;
     how.threads = threads;
     how.simd = options.simd;
-    absl::Status s =
-        FillStructured(t.plan->distribution, t.plan->dims, t.plan->gate_blocks,
-                       t.plan->op_type, t.key, filled[target].get(), how);
+    absl::Status s;
+    if (const auto& placement = t.plan->placement) {
+      // Filled in the consumer's layout; this tensor takes its own elements.
+      uint64_t whole = 1;
+      for (int64_t d : placement->dims) whole *= static_cast<uint64_t>(d);
+      std::unique_ptr<double[]> consumer(new (std::nothrow) double[whole]);
+      if (consumer == nullptr) {
+        return absl::ResourceExhaustedError(
+            absl::StrCat("tensor \"", t.plan->name, "\": cannot allocate ",
+                         whole, " values for its consumer's input"));
+      }
+      s = FillStructured(t.plan->distribution, placement->dims,
+                         t.plan->gate_blocks, t.plan->op_type, t.key,
+                         consumer.get(), how);
+      for (uint64_t i = 0; s.ok() && i < t.plan->element_count; ++i) {
+        filled[target][i] = consumer[placement->index[i]];
+      }
+    } else {
+      s = FillStructured(t.plan->distribution, t.plan->dims,
+                         t.plan->gate_blocks, t.plan->op_type, t.key,
+                         filled[target].get(), how);
+    }
     if (!s.ok()) {
       return absl::Status(s.code(),
                           absl::StrCat("tensor \"", t.plan->name, "\" (",

@@ -18,6 +18,7 @@
 #include "strategy/distribution.h"
 #include "strategy/sampler.h"
 #include "strategy/structured_checks.h"
+#include "util/status_macros.h"
 
 namespace onnx_reinit {
 namespace {
@@ -311,6 +312,60 @@ TargetMoments StructuredTargets(const Distribution& dist,
       break;
   }
   return {};
+}
+
+absl::StatusOr<TargetMoments> StructuredTargetsOfPart(
+    const Distribution& dist, absl::Span<const int64_t> dims,
+    int64_t gate_blocks, absl::string_view op_type,
+    absl::Span<const uint64_t> part) {
+  RETURN_IF_ERROR(CheckDims(dims));
+  const uint64_t count = static_cast<uint64_t>(ElementCount(dims));
+  if (part.size() == count) {
+    return StructuredTargets(dist, dims, gate_blocks, op_type);
+  }
+  if (part.empty()) return TargetMoments{};
+  switch (dist.structure) {
+    case Distribution::Structure::kOrthogonal: {
+      // Every block it touches must be whole: each block is orthogonal, so
+      // whole blocks keep the moments of the full tensor.
+      ASSIGN_OR_RETURN(const MatrixBlocks blocks,
+                       OrthogonalSplit(dims, gate_blocks));
+      const uint64_t block = static_cast<uint64_t>(blocks.rows) *
+                             static_cast<uint64_t>(blocks.cols);
+      std::vector<uint64_t> touched(block == 0 ? 0 : count / block, 0);
+      for (uint64_t i : part) {
+        if (block == 0 || i / block >= touched.size()) {
+          return absl::InternalError("element outside its consumer's input");
+        }
+        ++touched[i / block];
+      }
+      for (uint64_t t : touched) {
+        if (t != 0 && t != block) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "orthogonal: the tensor holds only part of a ", blocks.rows,
+              " x ", blocks.cols, " block of its consumer's input"));
+        }
+      }
+      return StructuredTargets(dist, dims, gate_blocks, op_type);
+    }
+    case Distribution::Structure::kForgetBias: {
+      if (op_type != "LSTM" || dims.size() != 2 || dims[1] % 8 != 0) {
+        return TargetMoments{};
+      }
+      const uint64_t h = static_cast<uint64_t>(dims[1] / 8);
+      uint64_t forget = 0;
+      for (uint64_t i : part) {
+        const uint64_t j = i % (8 * h);
+        forget += (j >= 2 * h && j < 3 * h) ? 1 : 0;
+      }
+      return TwoValued(dist.value, static_cast<double>(forget) /
+                                       static_cast<double>(part.size()));
+    }
+    default:
+      return absl::FailedPreconditionError(
+          "fills its consumer's whole input, of which this tensor is only a "
+          "part");
+  }
 }
 
 }  // namespace onnx_reinit

@@ -115,6 +115,18 @@ TargetMoments StructuredTargets(const Distribution& dist,
                                 absl::Span<const int64_t> dims,
                                 int64_t gate_blocks, absl::string_view op_type);
 
+// The same for a part of a tensor of `dims`: the elements at flat indices
+// `part` (graph/element_trace.h places a parameter's parts in its consumer's
+// input). The whole tensor: StructuredTargets. orthogonal: every block the
+// part touches must be whole (FailedPrecondition otherwise), and the moments
+// are the whole tensor's; forget bias: two-valued with the part's own
+// fraction of forget-gate entries; identity, dirac, sparse: FailedPrecondition
+// (they describe the whole input only).
+[[nodiscard]] absl::StatusOr<TargetMoments> StructuredTargetsOfPart(
+    const Distribution& dist, absl::Span<const int64_t> dims,
+    int64_t gate_blocks, absl::string_view op_type,
+    absl::Span<const uint64_t> part);
+
 // Whether FillStructured accepts these dims, without computing anything:
 // the planner keeps, with this message as the reason, a tensor a structured
 // strategy does not apply to (sparse on a 4-D Conv weight, identity on a
