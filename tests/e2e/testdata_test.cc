@@ -8,7 +8,10 @@
 //      the rewritten tensors is the input's, and every float initializer read
 //      as a Gemm/MatMul/Conv/ConvTranspose weight or bias (found here without
 //      the library's op table) is rewritten;
-//   4. the records per role over all models are printed (the coverage), and
+//   4. the number of tensors each role takes, by the consumer op that decided
+//      it and the action, is the expected table (a change in role decisions
+//      is a diff of that table);
+//   5. the records per role over all models are printed (the coverage), and
 //      at least some weights are rewritten.
 // Failures are collected and reported in one message per check, so one run
 // shows every model that fails.
@@ -61,6 +64,51 @@ std::string Joined(const std::vector<std::string>& lines) {
   return absl::StrJoin(lines, "\n");
 }
 
+// How many tensors of all libonnx-testdata models each role takes, by the op
+// of the consumer that decided it and the action: "role by op: action".
+// A change in role decisions must change this table, in the same commit.
+const std::map<std::string, int>& ExpectedDecisions() {
+  static const auto* const table = new std::map<std::string, int>{
+      {"bias by Conv: rewrite", 24},
+      {"bias by ConvTranspose: rewrite", 1},
+      {"bias by Gemm: rewrite", 2},
+      {"embedding by Gather: rewrite", 2},
+      {"norm_bias by BatchNormalization: rewrite", 5},
+      {"norm_bias by InstanceNormalization: rewrite", 1},
+      {"norm_scale by BatchNormalization: rewrite", 5},
+      {"norm_scale by InstanceNormalization: rewrite", 1},
+      {"not_weight by -: keep", 3},
+      {"not_weight by Add: keep", 27},
+      {"not_weight by Div: keep", 10},
+      {"not_weight by Equal: keep", 7},
+      {"not_weight by Loop: keep", 6},
+      {"not_weight by Min: keep", 3},
+      {"not_weight by Mul: keep", 19},
+      {"not_weight by Pow: keep", 1},
+      {"not_weight by Range: keep", 6},
+      {"not_weight by ReduceSum: keep", 14},
+      {"not_weight by Reshape: keep", 37},
+      {"not_weight by Resize: keep", 2},
+      {"not_weight by SequenceAt: keep", 4},
+      {"not_weight by SequenceConstruct: keep", 4},
+      {"not_weight by SequenceErase: keep", 2},
+      {"not_weight by SequenceInsert: keep", 2},
+      {"not_weight by Slice: keep", 79},
+      {"not_weight by Sub: keep", 12},
+      {"not_weight by Tile: keep", 2},
+      {"not_weight by Unsqueeze: keep", 20},
+      {"not_weight by Where: keep", 10},
+      {"prelu_slope by PRelu: rewrite", 6},
+      {"running_mean by BatchNormalization: rewrite", 5},
+      {"running_var by BatchNormalization: rewrite", 5},
+      {"weight by Conv: rewrite", 27},
+      {"weight by ConvTranspose: rewrite", 3},
+      {"weight by Gemm: rewrite", 1},
+      {"weight by MatMul: rewrite", 1},
+  };
+  return *table;
+}
+
 TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
   const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(fs::is_directory(kTestdataDir))
@@ -89,6 +137,8 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
   int expected_total = 0;
   // role -> {records, rewritten}
   std::map<std::string, std::pair<int, int>> per_role;
+  // "role by deciding op: action" -> records
+  std::map<std::string, int> decided;
   std::map<std::string, int> per_folder_rewritten;
   int rewritten_total = 0;
   int rewritten_weights = 0;
@@ -160,6 +210,9 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
     }
 
     for (const TensorRecord& r : report->tensors()) {
+      ++decided[absl::StrCat(r.role(), " by ",
+                             r.op_type().empty() ? "-" : r.op_type(), ": ",
+                             r.action())];
       auto& [records, rewritten] = per_role[r.role()];
       ++records;
       if (r.action() == "rewrite") {
@@ -239,7 +292,16 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
       << "the run's records differ from the plan's (paths or actions):\n"
       << Joined(plan_report_mismatch);
 
-  // 4. Coverage.
+  // 4. Role decisions: every change shows up here as a diff of this table.
+  std::vector<std::string> decided_lines;
+  for (const auto& [key, n] : decided) {
+    decided_lines.push_back(absl::StrCat("{\"", key, "\", ", n, "},"));
+  }
+  EXPECT_EQ(decided, ExpectedDecisions())
+      << "role decisions over libonnx-testdata changed; now:\n"
+      << Joined(decided_lines);
+
+  // 5. Coverage.
   std::cout << "libonnx-testdata: " << models.size() << " models, "
             << rewritten_total << " tensors rewritten\n";
   std::cout << "  role                 records  rewritten\n";
