@@ -184,8 +184,13 @@ void ModelIndex::CollectUses(const std::string& name, const Scope* scope,
   if (depth > kMaxDepth) return;
   auto found = scope->uses.find(name);
   if (found != scope->uses.end()) {
+    int previous_node = -1;
     for (const Scope::Use& use : found->second) {
       const onnx::NodeProto& node = scope->nodes->Get(use.node);
+      // Concat(a, a): follow its output once (a chain of them would double
+      // the walk at every step).
+      const bool repeated = use.node == previous_node;
+      previous_node = use.node;
       if (use.slot == 0 && IsPassThrough(&node) && node.output_size() > 0) {
         CollectUses(node.output(0), scope,
                     absl::StrCat(via, NodeLabel(node, use.node), " -> "),
@@ -198,6 +203,7 @@ void ModelIndex::CollectUses(const std::string& name, const Scope* scope,
       // consumers.
       if ((use.slot == 0 || node.op_type() == "Concat") &&
           IsAssembling(&node) && binding.formal.empty()) {
+        if (repeated) continue;
         bool followed = false;
         for (const std::string& output : node.output()) {
           if (output.empty() || !ViewDims(output, scope)) continue;
@@ -305,6 +311,9 @@ std::optional<std::vector<int64_t>> ModelIndex::ConcatDims(
     for (int64_t j = 0; j < rank; ++j) {
       if (j != axis && (*in)[j] != (*out)[j]) return std::nullopt;
     }
+    if ((*in)[axis] < 0 || (*out)[axis] > (int64_t{1} << 62) - (*in)[axis]) {
+      return std::nullopt;  // beyond any real tensor
+    }
     (*out)[axis] += (*in)[axis];
   }
   return out;
@@ -316,6 +325,20 @@ std::optional<std::vector<int64_t>> ModelIndex::ViewDims(
 }
 
 std::optional<std::vector<int64_t>> ModelIndex::ViewDims(
+    const std::string& name, const Scope* scope, int depth) const {
+  // Remembered per (scope, name): a graph of Concats that reuse each other
+  // is walked once, not once per path.
+  const auto key = std::make_pair(scope, name);
+  auto cached = view_dims_.find(key);
+  if (cached != view_dims_.end()) return cached->second;
+  std::optional<std::vector<int64_t>> dims =
+      ComputeViewDims(name, scope, depth);
+  // A result cut short by the depth limit is not final: not remembered.
+  if (dims || depth == 0) view_dims_.emplace(key, dims);
+  return dims;
+}
+
+std::optional<std::vector<int64_t>> ModelIndex::ComputeViewDims(
     const std::string& name, const Scope* scope, int depth) const {
   if (const TensorSite* site = FindSite(name, scope)) {
     return std::vector<int64_t>(site->tensor->dims().begin(),

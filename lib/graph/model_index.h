@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -80,6 +81,7 @@ struct FinalUse {
   bool partial = false;
 };
 
+// Not safe for concurrent use: ViewDims remembers what it computed.
 class ModelIndex {
  public:
   explicit ModelIndex(const onnx::ModelProto& model);
@@ -137,6 +139,9 @@ class ModelIndex {
   std::optional<std::vector<int64_t>> ViewDims(const std::string& name,
                                                const Scope* scope,
                                                int depth) const;
+  std::optional<std::vector<int64_t>> ComputeViewDims(const std::string& name,
+                                                      const Scope* scope,
+                                                      int depth) const;
   std::optional<std::vector<int64_t>> ConcatDims(const onnx::NodeProto& node,
                                                  const Scope* scope,
                                                  int depth) const;
@@ -149,6 +154,9 @@ class ModelIndex {
       site_by_name_;
   absl::flat_hash_map<const onnx::FunctionProto*, const Scope*>
       function_scopes_;
+  mutable absl::flat_hash_map<std::pair<const Scope*, std::string>,
+                              std::optional<std::vector<int64_t>>>
+      view_dims_;
 };
 
 }  // namespace onnx_reinit

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "graph/model_index.h"
 #include "graph/roles.h"
@@ -81,6 +82,36 @@ TEST(ElementTraceTest, TooManyElementsOrAComputedPartIsNotTraced) {
   EXPECT_FALSE(TraceElements(index, "y", main, 1 << 20).has_value());
   EXPECT_FALSE(TraceElements(index, "W", main, 11).has_value());
   EXPECT_TRUE(TraceElements(index, "W", main, 12).has_value());
+}
+
+RoleDecision Decide(const onnx::ModelProto& model, const std::string& name);
+
+TEST(ElementTraceTest, ChainOfConcatsThatReuseTheirInputIsWalkedOnce) {
+  // c_k = Concat(c_{k-1}, c_{k-1}), 60 deep: 2^60 paths if every path were
+  // walked, a hang on a hostile file. Each value is visited once.
+  std::string nodes = "c0 = Identity (W)\n";
+  for (int k = 1; k <= 60; ++k) {
+    absl::StrAppend(&nodes, "c", k, " = Concat <axis = 0> (c", k - 1, ", c",
+                    k - 1, ")\n");
+  }
+  const onnx::ModelProto model = testing::ParseModel(absl::StrCat(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    g (float[1] x) => (float[1] y)
+    <float[1] W = {0}, float[1] v = {0}>
+    {
+  )",
+                                                                  nodes, R"(
+      s = ReduceSum (c60)
+      y = PRelu (x, v)
+    }
+  )"));
+  ModelIndex index(model);
+  const Scope* main = index.sites().front().scope;
+  EXPECT_EQ(index.ViewDims("c60", main),
+            (std::vector<int64_t>{int64_t{1} << 60}));
+  const RoleDecision w = Decide(model, "W");
+  EXPECT_EQ(w.role, Role::kNotWeight);
+  EXPECT_EQ(w.consumers.size(), 1u);
 }
 
 RoleDecision Decide(const onnx::ModelProto& model, const std::string& name) {
