@@ -178,6 +178,15 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
         record_failures.push_back(
             absl::StrCat(where, ": not_weight without a reason"));
       }
+      // A kept float tensor that is not a weight says which consumer and
+      // slot it reaches ("input 1 (B) of Add node ...: ..."), or that it
+      // has none.
+      if (IsFloatDtype(r.dtype()) && r.role() == "not_weight" &&
+          r.reason() != "no consumer" &&
+          r.reason().find("input ") == std::string::npos) {
+        record_failures.push_back(absl::StrCat(
+            where, ": reason names no consumer: \"", r.reason(), "\""));
+      }
     }
 
     // 3. Reinitialize, then compare bytes.
