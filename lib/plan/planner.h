@@ -6,7 +6,11 @@
 // (rules/rules.h). Action: rewrite when the rule gives a strategy, the dtype
 // is FLOAT, DOUBLE, FLOAT16 or BFLOAT16, the tensor has elements, is not a
 // quantized weight (read through DequantizeLinear) nor a sparse initializer,
-// and the strategy's fans are known; otherwise keep, with the reason.
+// and the strategy's fans are known; otherwise keep, with the reason. A
+// structured strategy on a tensor that reaches its consumer only as a part
+// (Slice/Split/Concat) is placed in the consumer's input (Placement below);
+// when it cannot be (an element used twice or not at all, part of a gate
+// block, a fill that only describes the whole input) it is kept, saying so.
 #ifndef ONNX_REINIT_PLAN_PLANNER_H_
 #define ONNX_REINIT_PLAN_PLANNER_H_
 

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "plan/planner.h"
 #include "rules/rules.h"
+#include "support/decide_role.h"
 #include "support/model_text.h"
 
 namespace onnx_reinit {
@@ -84,8 +85,6 @@ TEST(ElementTraceTest, TooManyElementsOrAComputedPartIsNotTraced) {
   EXPECT_TRUE(TraceElements(index, "W", main, 12).has_value());
 }
 
-RoleDecision Decide(const onnx::ModelProto& model, const std::string& name);
-
 TEST(ElementTraceTest, ChainOfConcatsThatReuseTheirInputIsWalkedOnce) {
   // c_k = Concat(c_{k-1}, c_{k-1}), 60 deep: 2^60 paths if every path were
   // walked, a hang on a hostile file. Each value is visited once.
@@ -109,26 +108,13 @@ TEST(ElementTraceTest, ChainOfConcatsThatReuseTheirInputIsWalkedOnce) {
   const Scope* main = index.sites().front().scope;
   EXPECT_EQ(index.ViewDims("c60", main),
             (std::vector<int64_t>{int64_t{1} << 60}));
-  const RoleDecision w = Decide(model, "W");
+  const RoleDecision w = testing::DecideRoleOf(model, "W");
   EXPECT_EQ(w.role, Role::kNotWeight);
   EXPECT_EQ(w.consumers.size(), 1u);
 }
 
-RoleDecision Decide(const onnx::ModelProto& model, const std::string& name) {
-  ModelIndex index(model);
-  for (const TensorSite& site : index.sites()) {
-    if (site.name != name) continue;
-    absl::StatusOr<RoleDecision> d =
-        DecideRole(index, site, FanConvention::kTorch);
-    EXPECT_TRUE(d.ok()) << d.status();
-    return d.ok() ? *d : RoleDecision{};
-  }
-  ADD_FAILURE() << "no tensor named " << name;
-  return {};
-}
-
 TEST(ElementTraceTest, PackedWeightSplitIntoThreeMatMulsIsOneWeight) {
-  const RoleDecision qkv = Decide(testing::ParseModel(R"(
+  const RoleDecision qkv = testing::DecideRoleOf(testing::ParseModel(R"(
     <ir_version: 8, opset_import: ["" : 13]>
     g (float[2, 8] x) => (float[2, 8] q, float[2, 8] k, float[2, 8] v)
     <float[24, 8] in_proj = {0}, int64[3] sizes = {8, 8, 8}>
@@ -142,7 +128,7 @@ TEST(ElementTraceTest, PackedWeightSplitIntoThreeMatMulsIsOneWeight) {
       v = MatMul (x, tv)
     }
   )"),
-                                  "in_proj");
+                                                 "in_proj");
   EXPECT_EQ(qkv.role, Role::kWeight);
   EXPECT_EQ(qkv.fans.fan_in, 8);
   EXPECT_EQ(qkv.fans.fan_out, 8);
@@ -151,7 +137,7 @@ TEST(ElementTraceTest, PackedWeightSplitIntoThreeMatMulsIsOneWeight) {
 }
 
 TEST(ElementTraceTest, PartsPlayingTwoRolesAreKeptWithBothConsumersNamed) {
-  const RoleDecision mixed = Decide(testing::ParseModel(R"(
+  const RoleDecision mixed = testing::DecideRoleOf(testing::ParseModel(R"(
     <ir_version: 8, opset_import: ["" : 13]>
     g (float[2, 4] x) => (float[2, 4] y)
     <float[5, 4] packed = {0}, int64[2] sizes = {4, 1}, int64[1] flat = {4}>
@@ -161,7 +147,7 @@ TEST(ElementTraceTest, PartsPlayingTwoRolesAreKeptWithBothConsumersNamed) {
       y = Gemm (x, w, bf)
     }
   )"),
-                                    "packed");
+                                                   "packed");
   EXPECT_EQ(mixed.role, Role::kNotWeight);
   EXPECT_THAT(mixed.why, HasSubstr("its parts play weight and bias"));
   EXPECT_THAT(mixed.why, HasSubstr("input 1 (B) of Gemm node #2"));

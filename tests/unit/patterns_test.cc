@@ -12,6 +12,7 @@
 #include "graph/residual.h"
 #include "graph/roles.h"
 #include "gtest/gtest.h"
+#include "support/decide_role.h"
 #include "support/model_text.h"
 
 namespace onnx_reinit {
@@ -20,17 +21,7 @@ namespace {
 using ::testing::HasSubstr;
 
 RoleDecision Decide(const std::string& text, const std::string& name) {
-  const onnx::ModelProto model = testing::ParseModel(text);
-  ModelIndex index(model);
-  for (const TensorSite& site : index.sites()) {
-    if (site.name != name) continue;
-    absl::StatusOr<RoleDecision> d =
-        DecideRole(index, site, FanConvention::kTorch);
-    EXPECT_TRUE(d.ok()) << d.status();
-    return d.ok() ? *d : RoleDecision{};
-  }
-  ADD_FAILURE() << "no tensor named " << name;
-  return {};
+  return testing::DecideRoleOf(testing::ParseModel(text), name);
 }
 
 // paddle2onnx's hardswish after a BatchNormalization:
