@@ -275,7 +275,8 @@ TEST(CliTest, UnknownRoleInARuleIsAUsageErrorBeforeAnythingIsRead) {
             "role \"embeding\"; known: weight, bias, embedding, "
             "recurrent_input, recurrent_hidden, recurrent_bias, "
             "recurrent_peephole, norm_scale, norm_bias, running_mean, "
-            "running_var, prelu_slope, positional_embedding, class_token, layer_scale, not_weight\n");
+            "running_var, prelu_slope, positional_embedding, class_token, "
+            "layer_scale, not_weight\n");
   EXPECT_TRUE(ListDir(dir).empty());
 }
 

@@ -177,7 +177,8 @@ TEST(RuleTextTest, RejectsUnknownRoleScopeAndDtype) {
               "unknown role \"embeding\"; known: weight, bias, embedding, "
               "recurrent_input, recurrent_hidden, recurrent_bias, "
               "recurrent_peephole, norm_scale, norm_bias, running_mean, "
-              "running_var, prelu_slope, positional_embedding, class_token, layer_scale, not_weight");
+              "running_var, prelu_slope, positional_embedding, class_token, "
+              "layer_scale, not_weight");
   ExpectError("scope=graph:zeros",
               "unknown scope \"graph\"; known: main, subgraph, function, "
               "training");
