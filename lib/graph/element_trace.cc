@@ -14,14 +14,6 @@ namespace {
 constexpr int kMaxDepth = 64;
 using Dims = std::vector<int64_t>;
 
-std::optional<Dims> IntsAttr(const onnx::NodeProto& node, const char* name) {
-  for (const onnx::AttributeProto& attr : node.attribute()) {
-    if (attr.name() == name)
-      return Dims(attr.ints().begin(), attr.ints().end());
-  }
-  return std::nullopt;
-}
-
 // Constant ints from input `slot` ("" or absent: nullopt with *absent set).
 std::optional<Dims> InputInts(const ModelIndex& index,
                               const onnx::NodeProto& node, int slot,
@@ -107,7 +99,7 @@ class Tracer {
     if (!in) return std::nullopt;
     const Dims in_strides = RowMajorStrides(in->dims);
     if (op == "Transpose") {
-      Dims perm = IntsAttr(*node, "perm").value_or(Dims{});
+      Dims perm = IntsAttribute(*node, "perm").value_or(Dims{});
       if (perm.empty()) {
         for (size_t j = in->dims.size(); j-- > 0;) perm.push_back(j);
       }
@@ -213,9 +205,9 @@ std::optional<std::vector<SliceAxis>> SliceAxes(
     steps = InputInts(index, node, 4, scope, &absent);
     if (!steps && !absent) return std::nullopt;
   } else {
-    starts = IntsAttr(node, "starts");
-    ends = IntsAttr(node, "ends");
-    axes = IntsAttr(node, "axes");
+    starts = IntsAttribute(node, "starts");
+    ends = IntsAttribute(node, "ends");
+    axes = IntsAttribute(node, "axes");
   }
   if (!starts || !ends || starts->size() != ends->size()) return std::nullopt;
   const size_t n = starts->size();
@@ -267,7 +259,7 @@ std::optional<std::vector<int64_t>> SplitSizes(
   bool absent = false;
   std::optional<Dims> sizes = InputInts(index, node, 1, scope, &absent);
   if (!sizes && !absent) return std::nullopt;
-  if (!sizes) sizes = IntsAttr(node, "split");
+  if (!sizes) sizes = IntsAttribute(node, "split");
   if (!sizes) {
     const int64_t num = IntAttribute(node, "num_outputs", parts);
     if (num != parts) return std::nullopt;

@@ -69,6 +69,16 @@ int64_t IntAttribute(const onnx::NodeProto& node, absl::string_view name,
   return fallback;
 }
 
+std::optional<std::vector<int64_t>> IntsAttribute(const onnx::NodeProto& node,
+                                                  absl::string_view name) {
+  for (const onnx::AttributeProto& attr : node.attribute()) {
+    if (attr.name() == name) {
+      return std::vector<int64_t>(attr.ints().begin(), attr.ints().end());
+    }
+  }
+  return std::nullopt;
+}
+
 std::string StringAttribute(const onnx::NodeProto& node,
                             absl::string_view name) {
   for (const onnx::AttributeProto& attr : node.attribute()) {

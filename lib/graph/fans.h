@@ -31,6 +31,9 @@
 #define ONNX_REINIT_GRAPH_FANS_H_
 
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -81,6 +84,10 @@ enum class FanRule {
 // The string attribute `name` of `node`, or "".
 std::string StringAttribute(const onnx::NodeProto& node,
                             absl::string_view name);
+
+// The integer-list attribute `name` of `node`, or nullopt when absent.
+std::optional<std::vector<int64_t>> IntsAttribute(const onnx::NodeProto& node,
+                                                  absl::string_view name);
 
 // The integer attribute `name` of `node`, or `fallback` when absent.
 int64_t IntAttribute(const onnx::NodeProto& node, absl::string_view name,

@@ -16,18 +16,6 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-std::vector<int64_t> IntsAttribute(const onnx::NodeProto& node,
-                                   const char* name, bool* found) {
-  for (const onnx::AttributeProto& attr : node.attribute()) {
-    if (attr.name() == name) {
-      *found = true;
-      return {attr.ints().begin(), attr.ints().end()};
-    }
-  }
-  *found = false;
-  return {};
-}
-
 // Normalizes possibly negative axes against `rank`; false when out of range.
 bool NormalizeAxes(std::vector<int64_t>* axes, int64_t rank) {
   for (int64_t& a : *axes) {
@@ -380,9 +368,9 @@ std::optional<std::vector<int64_t>> ModelIndex::ComputeViewDims(
   const int64_t rank = static_cast<int64_t>(in->size());
   if (op == "Identity" || op == "Cast" || op == "DequantizeLinear") return in;
   if (op == "Transpose") {
-    bool found = false;
-    std::vector<int64_t> perm = IntsAttribute(*node, "perm", &found);
-    if (!found) {
+    std::vector<int64_t> perm =
+        IntsAttribute(*node, "perm").value_or(std::vector<int64_t>{});
+    if (perm.empty()) {
       for (int64_t i = rank - 1; i >= 0; --i) perm.push_back(i);
     }
     if (static_cast<int64_t>(perm.size()) != rank) return std::nullopt;
@@ -431,8 +419,9 @@ std::optional<std::vector<int64_t>> ModelIndex::ComputeViewDims(
     return out;
   }
   // Squeeze / Unsqueeze: axes from the attribute (opset < 13) or input 1.
-  bool found = false;
-  std::vector<int64_t> axes = IntsAttribute(*node, "axes", &found);
+  std::optional<std::vector<int64_t>> axes_attr = IntsAttribute(*node, "axes");
+  bool found = axes_attr.has_value();
+  std::vector<int64_t> axes = axes_attr.value_or(std::vector<int64_t>{});
   if (!found && node->input_size() > 1 && !node->input(1).empty()) {
     std::optional<std::vector<int64_t>> from_input =
         ConstantInts(node->input(1), where);

@@ -92,10 +92,7 @@ struct Normalization {
 std::optional<Dims> ReduceAxes(const ModelIndex& index,
                                const onnx::NodeProto& reduce,
                                const Scope* scope) {
-  for (const onnx::AttributeProto& attr : reduce.attribute()) {
-    if (attr.name() == "axes")
-      return Dims(attr.ints().begin(), attr.ints().end());
-  }
+  if (std::optional<Dims> axes = IntsAttribute(reduce, "axes")) return axes;
   if (reduce.input_size() > 1 && !reduce.input(1).empty()) {
     return index.ConstantInts(reduce.input(1), scope);
   }

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "graph/node_kind.h"
 #include "graph/node_label.h"
 #include "graph/patterns.h"
 #include "onnx/defs/schema.h"
@@ -44,7 +45,7 @@ constexpr NoPatternReason kNoPatternReasons[] = {
 };
 
 std::string NotAWeightBecause(const onnx::NodeProto& node) {
-  if (node.domain().empty() || node.domain() == "ai.onnx") {
+  if (IsDefaultDomain(node)) {
     for (const NoPatternReason& row : kNoPatternReasons) {
       if (node.op_type() == row.op) return row.why;
     }

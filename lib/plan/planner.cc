@@ -202,38 +202,29 @@ absl::StatusOr<TensorPlan> PlanOne(const Context& context,
       return plan;
     }
   }
+  TargetMoments target{dist->TargetMean(), dist->TargetStd(),
+                       dist->TargetBound()};
   if (dist->IsStructured() && plan.placement) {
-    absl::StatusOr<TargetMoments> target =
+    absl::StatusOr<TargetMoments> part =
         StructuredTargetsOfPart(*dist, fill_dims, plan.gate_blocks,
                                 plan.op_type, plan.placement->index);
-    if (!target.ok()) {
-      if (target.status().code() != absl::StatusCode::kFailedPrecondition) {
-        return target.status();
+    if (!part.ok()) {
+      if (part.status().code() != absl::StatusCode::kFailedPrecondition) {
+        return part.status();
       }
-      plan.reason =
-          absl::StrCat(plan.strategy, ": ", target.status().message());
+      plan.reason = absl::StrCat(plan.strategy, ": ", part.status().message());
       plan.placement.reset();
       return plan;
     }
-    plan.target_mean = target->mean;
-    plan.target_std = target->std;
-    plan.target_bound = target->bound;
-    plan.distribution = *dist;
-    plan.rewrite = true;
-    return plan;
+    target = *part;
+  } else if (dist->IsStructured()) {
+    target =
+        StructuredTargets(*dist, plan.dims, plan.gate_blocks, plan.op_type);
   }
   plan.distribution = *dist;
-  if (dist->IsStructured()) {
-    const TargetMoments target =
-        StructuredTargets(*dist, plan.dims, plan.gate_blocks, plan.op_type);
-    plan.target_mean = target.mean;
-    plan.target_std = target.std;
-    plan.target_bound = target.bound;
-  } else {
-    plan.target_mean = dist->TargetMean();
-    plan.target_std = dist->TargetStd();
-    plan.target_bound = dist->TargetBound();
-  }
+  plan.target_mean = target.mean;
+  plan.target_std = target.std;
+  plan.target_bound = target.bound;
   plan.rewrite = true;
   return plan;
 }
