@@ -97,11 +97,23 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
                                 copy.size, file.path));
     }
   }
+  if (options.claim_data_file) {
+    for (const DataFileOutput& file : data->outputs()) {
+      RETURN_IF_ERROR(options.claim_data_file(file.path));
+    }
+  }
   ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::Create(output));
   RewriteOutputs outputs{out.fd(), output, data->outputs(), move.edits};
   absl::StatusOr<std::vector<WrittenStats>> stats = WriteReinitialized(
       source->file, source->layout, plan, options.rewrite, outputs);
   if (!stats.ok()) return InFile(input, stats.status());
+  uint64_t bytes_written = 0;
+  ASSIGN_OR_RETURN(uint64_t model_bytes, FileSize(out.fd(), output));
+  bytes_written += model_bytes;
+  for (const DataFileOutput& file : data->outputs()) {
+    ASSIGN_OR_RETURN(uint64_t file_bytes, FileSize(file.fd, file.path));
+    bytes_written += file_bytes;
+  }
   // Data files first: the model names them.
   RETURN_IF_ERROR(data->Commit());
   RETURN_IF_ERROR(out.Commit());
@@ -109,8 +121,12 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
   Report report = MakeReport(input, plan, options.plan);
   report.set_output(output);
   report.set_seed(options.rewrite.seed);
+  report.set_status("ok");
+  report.set_bytes_written(static_cast<double>(bytes_written));
+  report.set_tensors_total(static_cast<uint32_t>(plan.size()));
   for (size_t i = 0; i < plan.size(); ++i) {
     if (!plan[i].rewrite) continue;
+    report.set_tensors_rewritten(report.tensors_rewritten() + 1);
     report.mutable_tensors(static_cast<int>(i))->set_mean((*stats)[i].mean);
     report.mutable_tensors(static_cast<int>(i))->set_std((*stats)[i].std);
   }

@@ -20,6 +20,7 @@
 #ifndef ONNX_REINIT_REINIT_H_
 #define ONNX_REINIT_REINIT_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -45,13 +46,18 @@ struct ReinitOptions {
   PlanOptions plan;
   RewriteOptions rewrite;
   StorageOptions storage;
+  // Called with the path of every data file the run will write, before any
+  // is written; an error stops the run (a batch refuses two models writing
+  // one data file). Optional.
+  std::function<absl::Status(const std::string& data_file)> claim_data_file;
 };
 
 [[nodiscard]] absl::StatusOr<Report> PlanFile(const std::string& path,
                                               const PlanOptions& options);
 
 // The report holds the plan plus the measured mean and std of each rewritten
-// tensor's written values.
+// tensor's written values, status "ok", the bytes written and the tensor
+// counts (`seconds` is left to the caller).
 [[nodiscard]] absl::StatusOr<Report> ReinitializeFile(
     const std::string& input, const std::string& output,
     const ReinitOptions& options);

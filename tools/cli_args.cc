@@ -159,6 +159,48 @@ const Flag kFlags[] = {
        a->external_file = v;
        return absl::OkStatus();
      }},
+    {"jobs", "j", "N",
+     "models processed at a time when there are several, 0 = one per core "
+     "(default 0); they share one pool of threads with --threads",
+     [](const std::string& v, CliArgs* a) {
+       if (!absl::SimpleAtoi(v, &a->jobs) || a->jobs < 0 || a->jobs > 1024) {
+         return Bad(absl::StrCat(
+             "--jobs takes a whole number from 0 to 1024, got \"", v, "\""));
+       }
+       return absl::OkStatus();
+     }},
+    {"fail_fast", "", nullptr,
+     "stop at the first model that fails (models already started finish)",
+     [](const std::string&, CliArgs* a) {
+       a->fail_fast = true;
+       return absl::OkStatus();
+     }},
+    {"seed_from", "", "S",
+     "none (default): every model gets --seed, so its bytes are those of a "
+     "run on it alone; path: each model's seed is derived from --seed and "
+     "its path relative to its input folder",
+     [](const std::string& v, CliArgs* a) {
+       if (v != "none" && v != "path") {
+         return Bad(
+             absl::StrCat("--seed_from takes none or path, got \"", v, "\""));
+       }
+       a->seed_from = v;
+       return absl::OkStatus();
+     }},
+    {"shard", "", "I/N",
+     "process only the models whose index in the sorted list of relative "
+     "paths is I modulo N (0 <= I < N)",
+     [](const std::string& v, CliArgs* a) {
+       a->shard = v;
+       return absl::OkStatus();
+     }},
+    {"quiet", "q", nullptr,
+     "no progress line, no summary, no \"wrote\" line (errors still go to "
+     "stderr)",
+     [](const std::string&, CliArgs* a) {
+       a->quiet = true;
+       return absl::OkStatus();
+     }},
     {"help", "h", nullptr, "show this help",
      [](const std::string&, CliArgs* a) {
        a->help = true;
@@ -223,11 +265,7 @@ absl::StatusOr<CliArgs> ParseCliArgs(int argc, const char* const* argv) {
   }
   if (args.help || args.version) return args;
   if (positional.empty()) return Bad("missing MODEL (see --help)");
-  if (positional.size() > 1) {
-    return Bad(absl::StrCat("expected one MODEL, got ", positional.size(), ": ",
-                            absl::StrJoin(positional, " ")));
-  }
-  args.model = positional.front();
+  args.inputs = positional;
   if (args.plan) {
     if (!args.output.empty() || args.in_place || !args.report.empty()) {
       return Bad("--plan writes nothing; drop -o, --in_place and --report");
@@ -241,15 +279,19 @@ absl::StatusOr<CliArgs> ParseCliArgs(int argc, const char* const* argv) {
   if (!args.in_place && args.output.empty()) {
     return Bad("missing -o OUT (or --in_place, or --plan)");
   }
-  if (args.in_place) args.output = args.model;
   return args;
 }
 
 std::string CliUsage() {
   std::string usage =
       "usage: onnx-reinit MODEL -o OUT [options]    re-initialize weights\n"
-      "       onnx-reinit MODEL --in_place [options]\n"
-      "       onnx-reinit MODEL --plan [--format=text|json]\n\n"
+      "       onnx-reinit IN... -o OUT_FOLDER [options]\n"
+      "       onnx-reinit IN... --in_place [options]\n"
+      "       onnx-reinit IN... --plan [--format=text|json]\n\n"
+      "Each IN is a model file or a folder, walked for *.onnx files. With one\n"
+      "model file OUT is the output file; otherwise OUT is a folder that\n"
+      "mirrors the inputs (IN/a/m.onnx -> OUT/a/m.onnx), and --report writes\n"
+      "JSON Lines, one object per model.\n\n"
       "options:\n";
   for (const Flag& flag : kFlags) {
     std::string left = absl::StrCat(
@@ -264,7 +306,8 @@ std::string CliUsage() {
   }
   absl::StrAppend(
       &usage,
-      "\nexit codes: 0 success, 1 bad input or I/O failure, 2 usage error\n");
+      "\nexit codes: 0 success (every model), 1 bad input or I/O failure (any "
+      "model),\n2 usage error (nothing read or written)\n");
   return usage;
 }
 

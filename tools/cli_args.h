@@ -14,7 +14,8 @@
 namespace onnx_reinit {
 
 struct CliArgs {
-  std::string model;
+  // Model files and folders, in the order given (at least one).
+  std::vector<std::string> inputs;
   std::string output;
   bool in_place = false;
   bool plan = false;
@@ -32,6 +33,11 @@ struct CliArgs {
   std::string external_data = "keep";  // keep | inline | external
   uint64_t external_threshold = 1024;
   std::string external_file;
+  int jobs = 0;  // models at a time; 0 = one per core
+  bool fail_fast = false;
+  std::string seed_from = "none";  // none | path
+  std::string shard;               // "I/N", "" = all
+  bool quiet = false;
   bool help = false;
   bool version = false;
 };

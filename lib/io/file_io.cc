@@ -51,6 +51,14 @@ absl::Status ErrnoStatus(int err, absl::string_view what) {
   return absl::UnknownError(message);
 }
 
+absl::StatusOr<uint64_t> FileSize(int fd, const std::string& path) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    return ErrnoStatus(errno, absl::StrCat("cannot read \"", path, "\""));
+  }
+  return static_cast<uint64_t>(st.st_size);
+}
+
 bool SameFile(const std::string& a, const std::string& b) {
   struct stat sa, sb;
   return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&

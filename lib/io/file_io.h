@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace onnx_reinit {
@@ -18,6 +19,10 @@ absl::Status ErrnoStatus(int err, absl::string_view what);
 
 // Whether two paths name the same file (same device and inode).
 bool SameFile(const std::string& a, const std::string& b);
+
+// The size of the open file `fd` (fstat); errors name `path`.
+[[nodiscard]] absl::StatusOr<uint64_t> FileSize(int fd,
+                                                const std::string& path);
 
 // Writes all `size` bytes at `offset` (pwrite, retried on short writes).
 [[nodiscard]] absl::Status WriteAt(int fd, const std::string& path,

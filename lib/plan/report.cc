@@ -84,11 +84,12 @@ std::string FormatPlanText(const Report& report) {
   return out;
 }
 
-absl::StatusOr<std::string> ReportToJson(const Report& report) {
+absl::StatusOr<std::string> ReportToJson(const Report& report,
+                                         JsonLayout layout) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;
-  options.add_whitespace = true;
+  options.add_whitespace = layout == JsonLayout::kIndented;
   std::string json;
   auto status =
       google::protobuf::util::MessageToJsonString(report, &json, options);
@@ -96,6 +97,7 @@ absl::StatusOr<std::string> ReportToJson(const Report& report) {
     return absl::InternalError(
         absl::StrCat("cannot render the report as JSON: ", status.ToString()));
   }
+  if (layout == JsonLayout::kOneLine) json += "\n";
   return json;
 }
 

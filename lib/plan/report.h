@@ -18,7 +18,11 @@ TensorRecord ToRecord(const TensorPlan& plan);
 // strategy, target, action, reason.
 std::string FormatPlanText(const Report& report);
 
-[[nodiscard]] absl::StatusOr<std::string> ReportToJson(const Report& report);
+// kIndented: one field per line (a single model's report); kOneLine: the
+// whole report on one line ending in "\n" (a line of JSON Lines).
+enum class JsonLayout { kIndented, kOneLine };
+[[nodiscard]] absl::StatusOr<std::string> ReportToJson(
+    const Report& report, JsonLayout layout = JsonLayout::kIndented);
 
 }  // namespace onnx_reinit
 

@@ -299,6 +299,16 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     }
   }
 
+  if (options.progress != nullptr) {
+    uint64_t expected = 0;
+    for (const Target& t : targets) {
+      expected += t.encoding.varint
+                      ? splice_targets[t.splice].payload_size
+                      : t.plan->element_count * t.encoding.fixed_width;
+    }
+    options.progress->expected += expected;
+  }
+
   // Values that live in data files first: the model's checksums need them.
   std::vector<ChunkStats> job_stats(jobs.size());
   auto write_job = [&](size_t j, Scratch& s, uint64_t base, int fd,
@@ -307,7 +317,10 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     const size_t bytes = generate(job, s);
     job_stats[j] = Measure(s.values.get(), job.count,
                            targets[job.target].plan->target_mean);
-    return WriteAt(fd, path, s.bytes.get(), bytes, base + job_offset[j]);
+    RETURN_IF_ERROR(
+        WriteAt(fd, path, s.bytes.get(), bytes, base + job_offset[j]));
+    if (options.progress != nullptr) options.progress->written += bytes;
+    return absl::OkStatus();
   };
   RETURN_IF_ERROR(RunParallel(
       jobs.size(), options.threads, make_scratch, [&](size_t j, Scratch& s) {

@@ -11,6 +11,7 @@
 #ifndef ONNX_REINIT_REWRITE_REWRITER_H_
 #define ONNX_REINIT_REWRITE_REWRITER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,12 +32,21 @@ struct WrittenStats {
   double std = 0;  // population standard deviation of the written values
 };
 
+// How far the writing of new values has come, for a progress display: the
+// bytes of value payload to write (set once they are known) and written so
+// far. Read from other threads while the rewrite runs.
+struct WriteProgress {
+  std::atomic<uint64_t> expected{0};
+  std::atomic<uint64_t> written{0};
+};
+
 struct RewriteOptions {
   uint64_t seed = 0;
   int threads = 0;  // 0: one per core
   // Which build of the orthogonal kernels (strategy/orthogonal_kernels.h):
   // the only option besides the seed that changes output bits.
   SimdLevel simd = SimdLevel::kAuto;
+  WriteProgress* progress = nullptr;  // optional
 };
 
 // A copy of an external data file, already holding the input file's bytes;

@@ -1,0 +1,112 @@
+#include "batch/discover.h"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+
+namespace onnx_reinit {
+namespace {
+
+namespace fs = std::filesystem;
+
+absl::Status ListError(const std::string& path, const std::error_code& ec) {
+  const std::string message =
+      absl::StrCat("cannot read \"", path, "\": ", ec.message());
+  if (ec == std::errc::no_such_file_or_directory) {
+    return absl::NotFoundError(message);
+  }
+  if (ec == std::errc::permission_denied) {
+    return absl::PermissionDeniedError(message);
+  }
+  return absl::UnknownError(message);
+}
+
+std::string Joined(const std::string& root, const std::string& relative) {
+  if (root.empty() || root.back() == '/') return root + relative;
+  return absl::StrCat(root, "/", relative);
+}
+
+void WalkFolder(int root_index, const InputRoot& root,
+                std::vector<FoundModel>* models) {
+  std::vector<FoundModel> found;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root.path, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const fs::directory_entry& entry = *it;
+    if (entry.path().extension() != ".onnx") continue;
+    std::error_code type_ec;
+    // Follows a link to a file; a link to a folder is not walked (the
+    // iterator does not follow folder links by default).
+    if (!entry.is_regular_file(type_ec)) continue;
+    FoundModel model;
+    model.root = root_index;
+    model.relative =
+        entry.path().lexically_relative(root.path).generic_string();
+    model.path = Joined(root.path, model.relative);
+    model.canonical = Joined(root.canonical, model.relative);
+    std::error_code size_ec;
+    model.bytes = entry.file_size(size_ec);
+    if (size_ec) model.bytes = 0;
+    found.push_back(std::move(model));
+  }
+  if (ec) {
+    // The part that was listed is kept; the folder that failed is reported.
+    const std::string where = it == end ? root.path : it->path().string();
+    FoundModel failed;
+    failed.root = root_index;
+    failed.path = where;
+    failed.relative =
+        fs::path(where).lexically_relative(root.path).generic_string();
+    failed.error = ListError(where, ec);
+    found.push_back(std::move(failed));
+  }
+  std::sort(found.begin(), found.end(),
+            [](const FoundModel& a, const FoundModel& b) {
+              return a.relative < b.relative;
+            });
+  for (FoundModel& model : found) models->push_back(std::move(model));
+}
+
+}  // namespace
+
+std::string CanonicalPath(const std::string& path) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) return "";
+  return canonical.lexically_normal().string();
+}
+
+FoundInputs FindModels(const std::vector<std::string>& inputs) {
+  FoundInputs result;
+  for (const std::string& input : inputs) {
+    InputRoot root;
+    root.path = input;
+    std::error_code ec;
+    const fs::file_status status = fs::status(input, ec);
+    root.is_folder = !ec && fs::is_directory(status);
+    if (!ec && fs::exists(status)) root.canonical = CanonicalPath(input);
+    const int index = static_cast<int>(result.roots.size());
+    result.roots.push_back(root);
+    if (root.is_folder) {
+      WalkFolder(index, root, &result.models);
+      continue;
+    }
+    // A file input is a model whatever its name; one that cannot be read
+    // fails when it is opened, with the same message as a single run.
+    FoundModel model;
+    model.root = index;
+    model.path = input;
+    model.relative = fs::path(input).filename().string();
+    model.canonical = root.canonical;
+    std::error_code size_ec;
+    model.bytes = fs::file_size(input, size_ec);
+    if (size_ec) model.bytes = 0;
+    result.models.push_back(std::move(model));
+  }
+  return result;
+}
+
+}  // namespace onnx_reinit

@@ -1,0 +1,214 @@
+#include "batch/run_batch.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "io/file_io.h"
+#include "util/parallel.h"
+
+namespace onnx_reinit {
+namespace {
+
+// Creates output folders on demand and, at the end, removes those it created
+// that are empty (a failed model's folder), deepest first.
+class OutputFolders {
+ public:
+  absl::Status Ensure(const std::string& file) {
+    const size_t slash = file.rfind('/');
+    if (slash == std::string::npos || slash == 0) return absl::OkStatus();
+    std::lock_guard<std::mutex> lock(mu_);
+    return EnsureLocked(file.substr(0, slash));
+  }
+
+  ~OutputFolders() {
+    // Deepest first: longer paths sort after their parents.
+    for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+      ::rmdir(it->c_str());  // fails, as wanted, when not empty
+    }
+  }
+
+ private:
+  absl::Status EnsureLocked(const std::string& folder) {
+    struct stat st;
+    if (::stat(folder.c_str(), &st) == 0) {
+      if (S_ISDIR(st.st_mode)) return absl::OkStatus();
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot create folder \"", folder, "\": a file is in the way"));
+    }
+    const size_t slash = folder.rfind('/');
+    if (slash != std::string::npos && slash != 0) {
+      absl::Status parent = EnsureLocked(folder.substr(0, slash));
+      if (!parent.ok()) return parent;
+    }
+    if (::mkdir(folder.c_str(), 0777) != 0 && errno != EEXIST) {
+      return ErrnoStatus(errno,
+                         absl::StrCat("cannot create folder \"", folder, "\""));
+    }
+    created_.push_back(folder);
+    return absl::OkStatus();
+  }
+
+  std::mutex mu_;
+  std::vector<std::string> created_;  // in creation order: parents first
+};
+
+// Data files written by the batch, so two models never write the same one.
+class DataFileClaims {
+ public:
+  absl::Status Claim(const std::string& path, const std::string& model) {
+    const std::string key = CanonicalPath(path);
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, inserted] = owners_.emplace(key.empty() ? path : key, model);
+    if (inserted || it->second == model) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "its data file \"", path, "\" is also written for \"", it->second,
+        "\"; models that share a data file cannot be written to one folder "
+        "in one batch"));
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::string> owners_;
+};
+
+// Hands finished outcomes to `done` in index order.
+class InOrder {
+ public:
+  InOrder(size_t n, const std::function<void(size_t, ModelOutcome)>& done)
+      : pending_(n), done_(done) {}
+
+  void Put(size_t i, ModelOutcome outcome) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_[i] = std::move(outcome);
+    while (next_ < pending_.size() && pending_[next_].has_value()) {
+      done_(next_, *std::move(pending_[next_]));
+      pending_[next_].reset();
+      ++next_;
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::optional<ModelOutcome>> pending_;
+  size_t next_ = 0;
+  const std::function<void(size_t, ModelOutcome)>& done_;
+};
+
+}  // namespace
+
+BatchProgress::BatchProgress(const std::vector<BatchModel>& models)
+    : models_(new PerModel[models.size()]), count_(models.size()) {
+  for (size_t i = 0; i < models.size(); ++i) {
+    models_[i].file_bytes = models[i].bytes;
+  }
+}
+
+void BatchProgress::Finish(size_t i, uint64_t bytes_written) {
+  models_[i].bytes_written = bytes_written;
+  models_[i].finished = true;
+  ++done_;
+}
+
+BatchProgress::Snapshot BatchProgress::Read() const {
+  Snapshot s;
+  s.models_total = count_;
+  s.models_done = done_.load();
+  for (size_t i = 0; i < count_; ++i) {
+    const PerModel& m = models_[i];
+    if (m.finished.load()) {
+      const uint64_t written = m.bytes_written.load();
+      s.bytes_done += written;
+      s.bytes_total += written;
+      continue;
+    }
+    const uint64_t expected = std::max(m.file_bytes, m.write.expected.load());
+    s.bytes_done += std::min(expected, m.write.written.load());
+    s.bytes_total += expected;
+  }
+  return s;
+}
+
+void RunBatch(const std::vector<BatchModel>& models,
+              const BatchOptions& options, BatchProgress* progress,
+              const std::function<void(size_t, ModelOutcome)>& done) {
+  OutputFolders folders;
+  DataFileClaims claims;
+  InOrder in_order(models.size(), done);
+  std::atomic<bool> failed{false};
+
+  auto run_one = [&](size_t i) {
+    const BatchModel& model = models[i];
+    ModelOutcome outcome;
+    outcome.report.set_model(model.input);
+    outcome.report.set_output(model.output);
+    if (options.fail_fast && failed.load()) {
+      outcome.skipped = true;
+      outcome.status = absl::CancelledError(
+          "not started: an earlier model failed (--fail_fast)");
+      return outcome;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<Report> report = Report();
+    if (!model.error.ok()) {
+      report = model.error;  // listed with an error (an unreadable folder)
+    } else if (options.plan_only) {
+      report = PlanFile(model.input, options.reinit.plan);
+    } else if (absl::Status s = options.create_folders
+                                    ? folders.Ensure(model.output)
+                                    : absl::OkStatus();
+               !s.ok()) {
+      report = s;
+    } else {
+      ReinitOptions reinit = options.reinit;
+      reinit.rewrite.seed = model.seed;
+      if (progress != nullptr) reinit.rewrite.progress = progress->Model(i);
+      reinit.claim_data_file = [&claims, &model](const std::string& path) {
+        return claims.Claim(path, model.input);
+      };
+      report = ReinitializeFile(model.input, model.output, reinit);
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    if (report.ok()) {
+      outcome.report = *std::move(report);
+      outcome.report.set_status("ok");
+    } else {
+      outcome.status = report.status();
+      outcome.report.set_status("error");
+      outcome.report.set_error(std::string(report.status().message()));
+      failed = true;
+    }
+    outcome.report.set_model(model.input);
+    outcome.report.set_output(model.output);
+    if (!options.plan_only) outcome.report.set_seed(model.seed);
+    outcome.report.set_seconds(seconds);
+    return outcome;
+  };
+
+  const int jobs = ResolveThreads(options.jobs);
+  absl::Status ignored = RunParallel(
+      models.size(), jobs, [] { return 0; },
+      [&](size_t i, int&) {
+        ModelOutcome outcome = run_one(i);
+        if (progress != nullptr) {
+          progress->Finish(
+              i, static_cast<uint64_t>(outcome.report.bytes_written()));
+        }
+        in_order.Put(i, std::move(outcome));
+        return absl::OkStatus();
+      });
+  (void)ignored;  // every job returns OK: failures are outcomes
+}
+
+}  // namespace onnx_reinit
