@@ -99,7 +99,7 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
   }
   if (options.claim_data_file) {
     for (const DataFileOutput& file : data->outputs()) {
-      RETURN_IF_ERROR(options.claim_data_file(file.path));
+      RETURN_IF_ERROR(InFile(input, options.claim_data_file(file.path)));
     }
   }
   ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::Create(output));

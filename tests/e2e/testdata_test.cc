@@ -1,10 +1,12 @@
 // Every model of Debian's libonnx-testdata (ONNX 1.12's backend test models:
 // node/, pytorch-converted/, pytorch-operator/, simple/; real/ ships no
-// model files), in-process with the default rules:
-//   1. PlanFile succeeds;
+// model files), in-process with the default rules, through the batch path
+// (batch/: the data folder listed, planned and re-initialized as one batch
+// into a mirrored output tree, as `onnx-reinit DATA -o OUT` does):
+//   1. every model plans;
 //   2. every float record has a role and is either rewritten or kept with a
 //      reason, and every not_weight record has a reason;
-//   3. ReinitializeFile succeeds, every byte outside the value payloads of
+//   3. every model is re-initialized, every byte outside the value payloads of
 //      the rewritten tensors is the input's, and every float initializer read
 //      as a Gemm/MatMul/Conv/ConvTranspose weight or bias (found here without
 //      the library's op table) is rewritten;
@@ -26,6 +28,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "batch/discover.h"
+#include "batch/layout.h"
+#include "batch/run_batch.h"
 #include "gtest/gtest.h"
 #include "io/wire_scan.h"
 #include "onnx/onnx_pb.h"
@@ -40,20 +45,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kTestdataDir[] = "/usr/share/libonnx-testdata/data";
-
-// Every *.onnx under the folder, sorted.
-std::vector<std::string> ModelsUnder(const std::string& dir) {
-  std::vector<std::string> models;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file() && it->path().extension() == ".onnx") {
-      models.push_back(it->path().string());
-    }
-  }
-  std::sort(models.begin(), models.end());
-  return models;
-}
 
 bool IsFloatDtype(const std::string& dtype) {
   return dtype == "FLOAT" || dtype == "DOUBLE" || dtype == "FLOAT16" ||
@@ -114,18 +105,33 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
   ASSERT_TRUE(fs::is_directory(kTestdataDir))
       << kTestdataDir
       << " is missing: install libonnx-testdata (scripts/install_deps.sh)";
-  const std::vector<std::string> models = ModelsUnder(kTestdataDir);
+  const FoundInputs found = FindModels({kTestdataDir});
+  ASSERT_TRUE(IsBatch(found));
+  const std::string out_dir = testing::MakeTempDir() + "/out";
+  LayoutOptions layout;
+  layout.out = out_dir;
+  layout.out_canonical = CanonicalPath(out_dir);
+  layout.seed = 11;
+  absl::StatusOr<std::vector<BatchModel>> models = LayOutBatch(found, layout);
+  ASSERT_TRUE(models.ok()) << models.status();
   // ONNX 1.12's package holds 1,072; fewer means the data is not all there.
-  ASSERT_GE(models.size(), 1000u) << "models under " << kTestdataDir;
+  ASSERT_GE(models->size(), 1000u) << "models under " << kTestdataDir;
 
   absl::StatusOr<RuleSet> rules = RuleSet::Build(RuleOptions());
   ASSERT_TRUE(rules.ok()) << rules.status();
-  ReinitOptions options;
-  options.plan.rules = &*rules;
-  options.rewrite.seed = 11;
+  BatchOptions options;
+  options.reinit.plan.rules = &*rules;
+  options.reinit.rewrite.seed = 11;
 
-  const std::string out_dir = testing::MakeTempDir();
-  const std::string output = out_dir + "/out.onnx";
+  // 1. and 3.: the batch, planned, then run; outcomes by model index.
+  std::vector<ModelOutcome> plans(models->size());
+  std::vector<ModelOutcome> runs(models->size());
+  options.plan_only = true;
+  RunBatch(*models, options, nullptr,
+           [&](size_t i, ModelOutcome o) { plans[i] = std::move(o); });
+  options.plan_only = false;
+  RunBatch(*models, options, nullptr,
+           [&](size_t i, ModelOutcome o) { runs[i] = std::move(o); });
 
   std::vector<std::string> plan_failures;
   std::vector<std::string> record_failures;
@@ -134,6 +140,7 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
   std::vector<std::string> size_changed;
   std::vector<std::string> plan_report_mismatch;
   std::vector<std::string> missed_rewrites;
+  std::vector<std::string> not_as_alone;
   int expected_total = 0;
   // role -> {records, rewritten}
   std::map<std::string, std::pair<int, int>> per_role;
@@ -144,17 +151,19 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
   int rewritten_weights = 0;
   int byte_checked = 0;
 
-  for (const std::string& model : models) {
-    const std::string short_name = fs::relative(model, kTestdataDir).string();
+  for (size_t i = 0; i < models->size(); ++i) {
+    const std::string& model = (*models)[i].input;
+    const std::string& output = (*models)[i].output;
+    const std::string& short_name = (*models)[i].relative;
     const std::string folder = short_name.substr(0, short_name.find('/'));
 
     // 1. Plan.
-    absl::StatusOr<Report> plan = PlanFile(model, options.plan);
-    if (!plan.ok()) {
+    if (!plans[i].status.ok()) {
       plan_failures.push_back(
-          absl::StrCat(short_name, ": ", plan.status().ToString()));
+          absl::StrCat(short_name, ": ", plans[i].status.ToString()));
       continue;
     }
+    const Report* plan = &plans[i].report;
 
     // 2. Every float record has a role and a decision with its reason.
     for (const TensorRecord& r : plan->tensors()) {
@@ -189,14 +198,13 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
       }
     }
 
-    // 3. Reinitialize, then compare bytes.
-    absl::StatusOr<Report> report = ReinitializeFile(model, output, options);
-    if (!report.ok()) {
+    // 3. Reinitialized (by the batch), then compare bytes.
+    if (!runs[i].status.ok()) {
       reinit_failures.push_back(
-          absl::StrCat(short_name, ": ", report.status().ToString()));
-      fs::remove(output);
+          absl::StrCat(short_name, ": ", runs[i].status.ToString()));
       continue;
     }
+    const Report* report = &runs[i].report;
     // The run did what the plan said.
     bool same_decisions = report->tensors_size() == plan->tensors_size();
     for (int i = 0; same_decisions && i < plan->tensors_size(); ++i) {
@@ -235,6 +243,14 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
     const std::string in_bytes = testing::ReadFile(model);
     const std::string out_bytes = testing::ReadFile(output);
     fs::remove(output);
+    // The batch wrote what a run on this model alone writes.
+    const std::string alone = out_dir + "/alone.onnx";
+    absl::StatusOr<Report> single =
+        ReinitializeFile(model, alone, options.reinit);
+    if (!single.ok() || testing::ReadFile(alone) != out_bytes) {
+      not_as_alone.push_back(short_name);
+    }
+    fs::remove(alone);
     if (in_bytes.size() != out_bytes.size()) {
       size_changed.push_back(absl::StrCat(short_name, ": ", in_bytes.size(),
                                           " -> ", out_bytes.size(), " bytes"));
@@ -282,7 +298,7 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
   }
 
   EXPECT_TRUE(plan_failures.empty())
-      << plan_failures.size() << " of " << models.size()
+      << plan_failures.size() << " of " << models->size()
       << " models fail to plan:\n"
       << Joined(plan_failures);
   EXPECT_TRUE(record_failures.empty())
@@ -294,6 +310,10 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
   EXPECT_TRUE(byte_failures.empty())
       << byte_failures.size() << " models with changed bytes:\n"
       << Joined(byte_failures);
+  EXPECT_TRUE(not_as_alone.empty())
+      << not_as_alone.size()
+      << " models written differently in the batch than alone:\n"
+      << Joined(not_as_alone);
   EXPECT_TRUE(missed_rewrites.empty())
       << "Gemm/MatMul/Conv/ConvTranspose weights and biases not rewritten:\n"
       << Joined(missed_rewrites);
@@ -311,7 +331,7 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
       << Joined(decided_lines);
 
   // 5. Coverage.
-  std::cout << "libonnx-testdata: " << models.size() << " models, "
+  std::cout << "libonnx-testdata: " << models->size() << " models, "
             << rewritten_total << " tensors rewritten\n";
   std::cout << "  role                 records  rewritten\n";
   for (const auto& [role, counts] : per_role) {

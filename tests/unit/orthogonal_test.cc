@@ -276,9 +276,8 @@ TEST(OrthogonalTest, BitsDoNotDependOnHeapAddresses) {
   for (bool double_precision : {false, true}) {
     const OrthogonalOptions options = Precision(double_precision);
     const size_t scalar = double_precision ? sizeof(double) : sizeof(float);
-    for (const MatrixBlocks& m :
-         {MatrixBlocks{3, 9, 5}, MatrixBlocks{2, 5, 13},
-          MatrixBlocks{1, 37, 21}}) {
+    for (const MatrixBlocks& m : {MatrixBlocks{3, 9, 5}, MatrixBlocks{2, 5, 13},
+                                  MatrixBlocks{1, 37, 21}}) {
       const std::vector<double> first =
           Orthogonal(m, 1.0, Key("heap"), options);
       const size_t work = static_cast<size_t>(m.rows * m.cols) * scalar;
