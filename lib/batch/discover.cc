@@ -29,45 +29,48 @@ std::string Joined(const std::string& root, const std::string& relative) {
   return absl::StrCat(root, "/", relative);
 }
 
-void WalkFolder(int root_index, const InputRoot& root,
-                std::vector<FoundModel>* models) {
-  std::vector<FoundModel> found;
+// Lists `folder` (relative path `prefix` beneath the root) and the folders
+// in it. A folder that cannot be read is reported as one failed entry; the
+// rest of the tree is still listed.
+void WalkFolder(int root_index, const InputRoot& root, const fs::path& folder,
+                const std::string& prefix, std::vector<FoundModel>* found) {
   std::error_code ec;
-  fs::recursive_directory_iterator it(root.path, ec), end;
+  fs::directory_iterator it(folder, ec), end;
+  std::vector<std::pair<std::string, fs::path>> subfolders;
   for (; !ec && it != end; it.increment(ec)) {
     const fs::directory_entry& entry = *it;
-    if (entry.path().extension() != ".onnx") continue;
+    const std::string name = entry.path().filename().string();
+    const std::string relative = prefix.empty() ? name : prefix + "/" + name;
     std::error_code type_ec;
-    // Follows a link to a file; a link to a folder is not walked (the
-    // iterator does not follow folder links by default).
-    if (!entry.is_regular_file(type_ec)) continue;
+    // A link to a folder is not walked (no cycles); a link to a file is
+    // followed.
+    if (entry.is_directory(type_ec) && !entry.is_symlink(type_ec)) {
+      subfolders.emplace_back(relative, entry.path());
+      continue;
+    }
+    if (entry.path().extension() != ".onnx" || !entry.is_regular_file(type_ec))
+      continue;
     FoundModel model;
     model.root = root_index;
-    model.relative =
-        entry.path().lexically_relative(root.path).generic_string();
-    model.path = Joined(root.path, model.relative);
-    model.canonical = Joined(root.canonical, model.relative);
+    model.relative = relative;
+    model.path = Joined(root.path, relative);
+    model.canonical = Joined(root.canonical, relative);
     std::error_code size_ec;
     model.bytes = entry.file_size(size_ec);
     if (size_ec) model.bytes = 0;
-    found.push_back(std::move(model));
+    found->push_back(std::move(model));
   }
   if (ec) {
-    // The part that was listed is kept; the folder that failed is reported.
-    const std::string where = it == end ? root.path : it->path().string();
     FoundModel failed;
     failed.root = root_index;
-    failed.path = where;
-    failed.relative =
-        fs::path(where).lexically_relative(root.path).generic_string();
-    failed.error = ListError(where, ec);
-    found.push_back(std::move(failed));
+    failed.path = folder.string();
+    failed.relative = prefix;
+    failed.error = ListError(folder.string(), ec);
+    found->push_back(std::move(failed));
   }
-  std::sort(found.begin(), found.end(),
-            [](const FoundModel& a, const FoundModel& b) {
-              return a.relative < b.relative;
-            });
-  for (FoundModel& model : found) models->push_back(std::move(model));
+  for (const auto& [relative, path] : subfolders) {
+    WalkFolder(root_index, root, path, relative, found);
+  }
 }
 
 }  // namespace
@@ -91,7 +94,13 @@ FoundInputs FindModels(const std::vector<std::string>& inputs) {
     const int index = static_cast<int>(result.roots.size());
     result.roots.push_back(root);
     if (root.is_folder) {
-      WalkFolder(index, root, &result.models);
+      std::vector<FoundModel> found;
+      WalkFolder(index, root, fs::path(input), "", &found);
+      std::sort(found.begin(), found.end(),
+                [](const FoundModel& a, const FoundModel& b) {
+                  return a.relative < b.relative;
+                });
+      for (FoundModel& model : found) result.models.push_back(std::move(model));
       continue;
     }
     // A file input is a model whatever its name; one that cannot be read
