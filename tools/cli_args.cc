@@ -240,10 +240,19 @@ absl::StatusOr<CliArgs> ParseCliArgs(int argc, const char* const* argv) {
     std::string body = arg.substr(is_long ? 2 : 1);
     std::string value;
     const size_t eq = body.find('=');
-    const bool has_value = eq != std::string::npos;
+    bool has_value = eq != std::string::npos;
     if (has_value) {
       value = body.substr(eq + 1);
       body = body.substr(0, eq);
+    }
+    // "-j2": a short flag with its value attached.
+    if (!is_long && !has_value && body.size() > 1) {
+      const Flag* letter = FindFlag(body.substr(0, 1), true);
+      if (letter != nullptr && letter->value != nullptr) {
+        value = body.substr(1);
+        body = body.substr(0, 1);
+        has_value = true;
+      }
     }
     const Flag* flag = FindFlag(body, !is_long);
     if (flag == nullptr) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -19,8 +20,11 @@
 namespace onnx_reinit {
 namespace {
 
-// Creates output folders on demand and, at the end, removes those it created
-// that are empty (a failed model's folder), deepest first.
+// Creates output folders on demand and, at the end, removes the folders it
+// created for a model that failed when they are empty, deepest first. Only
+// folders this process created itself (mkdir succeeded) are ever removed, and
+// only on a failed model's path, so other processes writing into the same
+// tree (the shards of one batch) are not disturbed by a successful run.
 class OutputFolders {
  public:
   absl::Status Ensure(const std::string& file) {
@@ -30,10 +34,16 @@ class OutputFolders {
     return EnsureLocked(file.substr(0, slash));
   }
 
-  ~OutputFolders() {
-    // Deepest first: longer paths sort after their parents.
-    for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
-      ::rmdir(it->c_str());  // fails, as wanted, when not empty
+  // After every model has finished: `file` was not written.
+  void RemoveEmptyFor(const std::string& file) {
+    std::string folder = file;
+    for (;;) {
+      const size_t slash = folder.rfind('/');
+      if (slash == std::string::npos || slash == 0) return;
+      folder.resize(slash);
+      if (created_.count(folder) == 0) return;
+      if (::rmdir(folder.c_str()) != 0) return;  // not empty: keep it
+      created_.erase(folder);
     }
   }
 
@@ -50,16 +60,17 @@ class OutputFolders {
       absl::Status parent = EnsureLocked(folder.substr(0, slash));
       if (!parent.ok()) return parent;
     }
-    if (::mkdir(folder.c_str(), 0777) != 0 && errno != EEXIST) {
+    if (::mkdir(folder.c_str(), 0777) == 0) {
+      created_.insert(folder);
+    } else if (errno != EEXIST) {
       return ErrnoStatus(errno,
                          absl::StrCat("cannot create folder \"", folder, "\""));
     }
-    created_.push_back(folder);
     return absl::OkStatus();
   }
 
   std::mutex mu_;
-  std::vector<std::string> created_;  // in creation order: parents first
+  std::set<std::string> created_;
 };
 
 // Data files written by the batch, so two models never write the same one.
@@ -145,6 +156,8 @@ void RunBatch(const std::vector<BatchModel>& models,
   DataFileClaims claims;
   InOrder in_order(models.size(), done);
   std::atomic<bool> failed{false};
+  std::unique_ptr<std::atomic<bool>[]> written(
+      new std::atomic<bool>[models.size()]());
 
   auto run_one = [&](size_t i) {
     const BatchModel& model = models[i];
@@ -191,7 +204,7 @@ void RunBatch(const std::vector<BatchModel>& models,
     }
     outcome.report.set_model(model.input);
     outcome.report.set_output(model.output);
-    if (!options.plan_only) outcome.report.set_seed(model.seed);
+    outcome.report.set_seed(model.seed);
     outcome.report.set_seconds(seconds);
     return outcome;
   };
@@ -201,6 +214,7 @@ void RunBatch(const std::vector<BatchModel>& models,
       models.size(), jobs, [] { return 0; },
       [&](size_t i, int&) {
         ModelOutcome outcome = run_one(i);
+        written[i] = outcome.status.ok() && !options.plan_only;
         if (progress != nullptr) {
           progress->Finish(
               i, static_cast<uint64_t>(outcome.report.bytes_written()));
@@ -209,6 +223,11 @@ void RunBatch(const std::vector<BatchModel>& models,
         return absl::OkStatus();
       });
   (void)ignored;  // every job returns OK: failures are outcomes
+  for (size_t i = 0; i < models.size(); ++i) {
+    if (!written[i] && !models[i].output.empty()) {
+      folders.RemoveEmptyFor(models[i].output);
+    }
+  }
 }
 
 }  // namespace onnx_reinit

@@ -6,8 +6,8 @@
 // Every model is attempted: a failure is that model's outcome and does not
 // stop the others (with fail_fast, models not yet started are skipped). A
 // failed model leaves nothing behind: its files are written under temporary
-// names and renamed only when complete (reinit.h), and output folders the
-// batch created that end up empty are removed at the end.
+// names and renamed only when complete (reinit.h), and the output folders
+// this batch created for it are removed at the end when empty.
 #ifndef ONNX_REINIT_BATCH_RUN_BATCH_H_
 #define ONNX_REINIT_BATCH_RUN_BATCH_H_
 

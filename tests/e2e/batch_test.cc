@@ -107,8 +107,8 @@ TEST(BatchTest, SeveralFilesGoToOutByFileName) {
   const std::string root = MakeTempDir();
   Copy(CorpusPath("mlp"), root + "/x/m1.onnx");
   Copy(CorpusPath("lstm_lm"), root + "/y/m2.onnx");
-  auto r = RunCli(
-      {root + "/x/m1.onnx", root + "/y/m2.onnx", "-o", root + "/out", "-q"});
+  auto r = RunCli({root + "/x/m1.onnx", root + "/y/m2.onnx", "-o",
+                   root + "/out", "-q", "-j2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");  // --quiet: no summary
   EXPECT_EQ(FilesUnder(root + "/out"),
@@ -304,10 +304,11 @@ TEST(BatchTest, TwoModelsSharingADataFileAreNotBothWritten) {
 TEST(BatchTest, PlanOfSeveralModelsIsOnePlanPerModel) {
   const std::string root = MakeTempDir();
   const std::string in = MakeTree(root);
-  auto json = RunCli({in, "--plan", "--format=json"});
+  auto json = RunCli({in, "--plan", "--format=json", "--seed=42"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   const std::vector<std::string> lines = Lines(json.out);
   ASSERT_EQ(lines.size(), 3u) << json.out;
+  EXPECT_TRUE(absl::StrContains(lines[1], "\"seed\":\"42\"")) << lines[1];
   EXPECT_TRUE(absl::StartsWith(lines[0], "{\"model\":\"" + in + "/a.onnx\""));
   EXPECT_TRUE(
       absl::StartsWith(lines[2], "{\"model\":\"" + in + "/nested/g.onnx\""));
