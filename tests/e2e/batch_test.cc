@@ -5,6 +5,8 @@
 // usage errors refused before anything is read (exit 2).
 #include <sys/stat.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -319,6 +321,47 @@ TEST(BatchTest, PlanOfSeveralModelsIsOnePlanPerModel) {
   EXPECT_TRUE(
       absl::StrContains(text.out, "\n== " + in + "/nested/g.onnx ==\n"));
   EXPECT_FALSE(fs::exists(root + "/out"));
+}
+
+// stderr+stdout of `args` run under a pseudo-terminal (util-linux `script`).
+std::string RunOnTerminal(const std::vector<std::string>& args) {
+  std::string command = REINIT_TEST_CLI;
+  for (const std::string& a : args) absl::StrAppend(&command, " '", a, "'");
+  const std::string shell =
+      absl::StrCat("script -qec \"", command, "\" /dev/null");
+  std::string output;
+  if (FILE* pipe = ::popen(shell.c_str(), "r")) {
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) {
+      output.append(buffer, n);
+    }
+    ::pclose(pipe);
+  }
+  return output;
+}
+
+TEST(BatchTest, ProgressLineOnlyOnATerminalAndNotWithQuiet) {
+  if (::system("command -v script >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "util-linux script is not installed";
+  }
+  const std::string root = MakeTempDir();
+  // Slow enough (orthogonal, one thread, one model at a time) for several
+  // redraws every 200 ms.
+  const std::vector<std::string> args = {
+      REINIT_TEST_CORPUS_DIR, "-o", root + "/out", "--jobs=1", "--threads=1",
+      "--strategy=orthogonal"};
+  const std::string shown = RunOnTerminal(args);
+  EXPECT_TRUE(absl::StrContains(shown, "\r\033[Kmodels ")) << shown;
+  EXPECT_TRUE(absl::StrContains(shown, "/10 \u00b7 ")) << shown;
+  EXPECT_TRUE(absl::StrContains(shown, " MB/s \u00b7 ETA ")) << shown;
+  // Cleared before the summary.
+  EXPECT_TRUE(absl::StrContains(shown, "\r\033[Konnx-reinit: 10 models: 10 ok"))
+      << shown;
+  std::vector<std::string> quiet = args;
+  quiet[2] = root + "/quiet";
+  quiet.push_back("-q");
+  EXPECT_EQ(RunOnTerminal(quiet), "");
 }
 
 TEST(BatchTest, InPlaceRewritesEveryModelOfAFolder) {
