@@ -69,23 +69,14 @@ while [ $# -gt 0 ]; do
 done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive integer, got '$RUNS'" >&2; exit 2; }
 
-log() { echo "$*" >&2; }
+source "$ROOT/bench/common.sh"
 
 # ---------- prerequisites ----------
 
 need_pkgs=()
 if ! "$PY" -c 'import onnx, numpy' >/dev/null 2>&1; then need_pkgs+=(python3-onnx python3-numpy); fi
 [ -d /usr/share/libonnx-testdata/data ] || [ "$data_set" -eq 1 ] || need_pkgs+=(libonnx-testdata)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    log "installing missing Debian packages: ${need_pkgs[*]}"
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >&2
-  else
-    log "missing Debian packages: ${need_pkgs[*]} (apt-get install them, or run as root)"
-    exit 1
-  fi
-fi
+install_missing ${need_pkgs[@]+"${need_pkgs[@]}"}
 [ -f "$PEER" ] || { log "numpy peer script not found: $PEER (set SHARED)"; exit 1; }
 [ -f "$BATCH_PEER" ] || { log "not found: $BATCH_PEER"; exit 1; }
 [ -d "$DATA" ] || { log "not a folder: $DATA"; exit 1; }

@@ -57,7 +57,7 @@ done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive integer, got '$RUNS'" >&2; exit 2; }
 [[ "$SYNTH_MB" =~ ^[0-9]+$ ]] || { echo "--synth-mb must be a non-negative integer" >&2; exit 2; }
 
-log() { echo "$*" >&2; }
+source "$ROOT/bench/common.sh"
 
 # ---------- prerequisites ----------
 
@@ -65,16 +65,7 @@ need_pkgs=()
 command -v zstd >/dev/null 2>&1 || need_pkgs+=(zstd)
 [ -x /usr/bin/time ] || need_pkgs+=(time)
 if ! "$PY" -c 'import onnx, numpy' >/dev/null 2>&1; then need_pkgs+=(python3-onnx python3-numpy); fi
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    log "installing missing Debian packages: ${need_pkgs[*]}"
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >&2
-  else
-    log "missing Debian packages: ${need_pkgs[*]} (apt-get install them, or run as root)"
-    exit 1
-  fi
-fi
+install_missing ${need_pkgs[@]+"${need_pkgs[@]}"}
 [ -f "$PEER" ] || { log "numpy peer script not found: $PEER (set SHARED)"; exit 1; }
 [ -d "$SHARED/corpus" ] || { log "corpus not found: $SHARED/corpus (set SHARED)"; exit 1; }
 if [ ! -x "$BIN" ]; then
