@@ -81,18 +81,7 @@ install_missing ${need_pkgs[@]+"${need_pkgs[@]}"}
 [ -f "$BATCH_PEER" ] || { log "not found: $BATCH_PEER"; exit 1; }
 [ -d "$DATA" ] || { log "not a folder: $DATA"; exit 1; }
 DATA="$(cd "$DATA" && pwd)"
-if [ ! -x "$BIN" ]; then
-  log "building onnx-reinit ($BIN not found)"
-  cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release >&2
-  cmake --build "$ROOT/build" -j2 --target onnx-reinit >&2
-fi
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/batch_bench.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-# Time a private copy, so a rebuild of build/ during the run cannot swap the binary under us.
-cp "$BIN" "$WORK/onnx-reinit"
-BIN_SRC="$BIN"
-BIN="$WORK/onnx-reinit"
+private_binary batch_bench
 OUT="$WORK/out"
 
 # ---------- inputs ----------

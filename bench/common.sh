@@ -16,3 +16,19 @@ install_missing() {
     exit 1
   fi
 }
+
+# private_binary NAME — builds $BIN when missing, makes a fresh $WORK folder
+# (removed at exit) and points BIN at a private copy of the binary in it, so a
+# rebuild of build/ during the run cannot swap it; BIN_SRC keeps the original.
+private_binary() {
+  if [ ! -x "$BIN" ]; then
+    log "building onnx-reinit ($BIN not found)"
+    cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release >&2
+    cmake --build "$ROOT/build" -j2 --target onnx-reinit >&2
+  fi
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
+  trap 'rm -rf "$WORK"' EXIT
+  cp "$BIN" "$WORK/onnx-reinit"
+  BIN_SRC="$BIN"
+  BIN="$WORK/onnx-reinit"
+}

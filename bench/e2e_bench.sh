@@ -68,18 +68,7 @@ if ! "$PY" -c 'import onnx, numpy' >/dev/null 2>&1; then need_pkgs+=(python3-onn
 install_missing ${need_pkgs[@]+"${need_pkgs[@]}"}
 [ -f "$PEER" ] || { log "numpy peer script not found: $PEER (set SHARED)"; exit 1; }
 [ -d "$SHARED/corpus" ] || { log "corpus not found: $SHARED/corpus (set SHARED)"; exit 1; }
-if [ ! -x "$BIN" ]; then
-  log "building onnx-reinit ($BIN not found)"
-  cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release >&2
-  cmake --build "$ROOT/build" -j2 --target onnx-reinit >&2
-fi
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/e2e_bench.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-# Time a private copy, so a rebuild of build/ during the run cannot swap the binary under us.
-cp "$BIN" "$WORK/onnx-reinit"
-BIN_SRC="$BIN"
-BIN="$WORK/onnx-reinit"
+private_binary e2e_bench
 
 # ---------- inputs ----------
 

@@ -146,9 +146,7 @@ int Run(int argc, char** argv) {
     model.output = args->plan       ? ""
                    : args->in_place ? model.input
                                     : args->output;
-    model.seed = *seed_from == SeedFrom::kPath
-                     ? DeriveSeed(args->seed, model.relative)
-                     : args->seed;
+    model.seed = ModelSeed(args->seed, *seed_from, model.relative);
     if (!args->plan && !args->in_place && SameFile(model.input, model.output)) {
       return Fail(kExitUsage, absl::StrCat("-o \"", args->output,
                                            "\" is the input model; "

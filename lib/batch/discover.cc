@@ -24,11 +24,6 @@ absl::Status ListError(const std::string& path, const std::error_code& ec) {
   return absl::UnknownError(message);
 }
 
-std::string Joined(const std::string& root, const std::string& relative) {
-  if (root.empty() || root.back() == '/') return root + relative;
-  return absl::StrCat(root, "/", relative);
-}
-
 // Lists `folder` (relative path `prefix` beneath the root) and the folders
 // in it. A folder that cannot be read is reported as one failed entry; the
 // rest of the tree is still listed.
@@ -53,8 +48,8 @@ void WalkFolder(int root_index, const InputRoot& root, const fs::path& folder,
     FoundModel model;
     model.root = root_index;
     model.relative = relative;
-    model.path = Joined(root.path, relative);
-    model.canonical = Joined(root.canonical, relative);
+    model.path = JoinPath(root.path, relative);
+    model.canonical = JoinPath(root.canonical, relative);
     std::error_code size_ec;
     model.bytes = entry.file_size(size_ec);
     if (size_ec) model.bytes = 0;
@@ -74,6 +69,11 @@ void WalkFolder(int root_index, const InputRoot& root, const fs::path& folder,
 }
 
 }  // namespace
+
+std::string JoinPath(const std::string& folder, const std::string& relative) {
+  if (folder.empty() || folder.back() == '/') return folder + relative;
+  return absl::StrCat(folder, "/", relative);
+}
 
 std::string CanonicalPath(const std::string& path) {
   std::error_code ec;

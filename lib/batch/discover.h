@@ -47,6 +47,9 @@ struct FoundInputs {
 // set (the others are still listed).
 FoundInputs FindModels(const std::vector<std::string>& inputs);
 
+// `folder` + "/" + `relative` (no doubled "/").
+std::string JoinPath(const std::string& folder, const std::string& relative);
+
 // The absolute form of `path` with links resolved as far as it exists
 // (std::filesystem::weakly_canonical); "" on error.
 std::string CanonicalPath(const std::string& path);

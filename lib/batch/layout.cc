@@ -12,11 +12,6 @@
 namespace onnx_reinit {
 namespace {
 
-std::string Joined(const std::string& folder, const std::string& relative) {
-  if (folder.empty() || folder.back() == '/') return folder + relative;
-  return absl::StrCat(folder, "/", relative);
-}
-
 absl::Status Usage(const std::string& message) {
   return absl::InvalidArgumentError(message);
 }
@@ -26,7 +21,7 @@ std::string OutputOf(const FoundModel& model, const InputRoot& root,
                      const LayoutOptions& options) {
   if (options.plan_only) return "";
   if (options.in_place) return model.path;
-  return Joined(options.out, model.relative);
+  return JoinPath(options.out, model.relative);
 }
 
 absl::Status CheckFolders(const FoundInputs& found,
@@ -65,6 +60,10 @@ uint64_t DeriveSeed(uint64_t seed, const std::string& relative) {
   uint64_t derived = 0;
   absl::SimpleHexAtoi(sha.HexDigest().substr(0, 16), &derived);
   return derived;
+}
+
+uint64_t ModelSeed(uint64_t seed, SeedFrom from, const std::string& relative) {
+  return from == SeedFrom::kPath ? DeriveSeed(seed, relative) : seed;
 }
 
 absl::StatusOr<Shard> ParseShard(const std::string& text) {
@@ -116,13 +115,11 @@ absl::StatusOr<std::vector<BatchModel>> LayOutBatch(
     batch.output = OutputOf(*model, root, options);
     batch.bytes = model->bytes;
     batch.error = model->error;
-    batch.seed = options.seed_from == SeedFrom::kPath
-                     ? DeriveSeed(options.seed, model->relative)
-                     : options.seed;
+    batch.seed = ModelSeed(options.seed, options.seed_from, model->relative);
     if (!batch.output.empty() && model->error.ok()) {
       std::string key = options.in_place
                             ? model->canonical
-                            : Joined(options.out_canonical, model->relative);
+                            : JoinPath(options.out_canonical, model->relative);
       if (key.empty()) key = batch.output;  // a missing input, in place
       if (!options.in_place && !root.is_folder && key == model->canonical) {
         return Usage(absl::StrCat("\"", batch.output,

@@ -38,6 +38,9 @@ enum class SeedFrom { kNone, kPath };
 //   SHA-1("onnx-reinit seed_from=path\n" + decimal(seed) + "\n" + relative).
 uint64_t DeriveSeed(uint64_t seed, const std::string& relative);
 
+// The seed of the model at `relative` under --seed and --seed_from.
+uint64_t ModelSeed(uint64_t seed, SeedFrom from, const std::string& relative);
+
 struct Shard {
   int index = 0;  // I in --shard=I/N
   int count = 1;  // N
