@@ -177,6 +177,38 @@ TEST(ScopesTest, ScanBodyInputHidesTheOuterInitializerOfTheSameName) {
   EXPECT_EQ(v.fans.fan_in, 4);
 }
 
+// Adds the function local.<name>(formals...) -> fy to `model`: the nodes of
+// `body`'s graph (computing m), then fy = PRelu(m, a).
+void AddPReluFunction(onnx::ModelProto* model, const std::string& name,
+                      const std::vector<std::string>& formals,
+                      const onnx::ModelProto& body) {
+  onnx::FunctionProto* f = model->add_functions();
+  f->set_name(name);
+  f->set_domain("local");
+  for (const std::string& formal : formals) f->add_input(formal);
+  f->add_output("fy");
+  f->add_opset_import()->set_version(14);
+  for (const onnx::NodeProto& node : body.graph().node()) *f->add_node() = node;
+  onnx::NodeProto* prelu = f->add_node();
+  prelu->set_op_type("PRelu");
+  prelu->add_input("m");
+  prelu->add_input("a");
+  prelu->add_output("fy");
+}
+
+// The main graph's W, passed as the formal `a`, is a PRelu slope; K, passed
+// as the formal `W`, is the [4, 4] weight of the body's MatMul.
+void ExpectFormalsBoundToActuals(const onnx::ModelProto& model) {
+  const Found w = DecideAt(model, kOuter);
+  EXPECT_EQ(w.role, Role::kPreluSlope)
+      << "main W, passed as the formal a: " << w.why;
+  EXPECT_THAT(w.consumers, Not(Contains(HasSubstr("MatMul"))));
+  const Found k = DecideAt(model, "graph/initializer[1]");
+  EXPECT_EQ(k.role, Role::kWeight) << "K, passed as the formal W: " << k.why;
+  EXPECT_EQ(k.fans.fan_in, 4);
+  EXPECT_EQ(k.fans.fan_out, 4);
+}
+
 TEST(ScopesTest, FunctionFormalNamedLikeAnInitializerDoesNotReadIt) {
   // local.F(fx, W, a): fy = PRelu(MatMul(fx, W), a). The main graph passes
   // its initializer W as the actual of the formal `a` (a PRelu slope) and K
@@ -190,33 +222,15 @@ TEST(ScopesTest, FunctionFormalNamedLikeAnInitializerDoesNotReadIt) {
       y = local.F (x, K, W)
     }
   )");
-  onnx::FunctionProto* f = model.add_functions();
-  f->set_name("F");
-  f->set_domain("local");
-  f->add_input("fx");
-  f->add_input("W");
-  f->add_input("a");
-  f->add_output("fy");
-  f->add_opset_import()->set_version(14);
-  onnx::NodeProto* mm = f->add_node();
-  mm->set_op_type("MatMul");
-  mm->add_input("fx");
-  mm->add_input("W");
-  mm->add_output("m");
-  onnx::NodeProto* prelu = f->add_node();
-  prelu->set_op_type("PRelu");
-  prelu->add_input("m");
-  prelu->add_input("a");
-  prelu->add_output("fy");
-
-  const Found w = DecideAt(model, kOuter);
-  EXPECT_EQ(w.role, Role::kPreluSlope)
-      << "main W, passed as the formal a: " << w.why;
-  EXPECT_THAT(w.consumers, Not(Contains(HasSubstr("MatMul"))));
-  const Found k = DecideAt(model, "graph/initializer[1]");
-  EXPECT_EQ(k.role, Role::kWeight) << "K, passed as the formal W: " << k.why;
-  EXPECT_EQ(k.fans.fan_in, 4);
-  EXPECT_EQ(k.fans.fan_out, 4);
+  const onnx::ModelProto body = testing::ParseModel(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    body (float[4, 4] fx, float[4, 4] W) => (float[4, 4] m)
+    {
+      m = MatMul (fx, W)
+    }
+  )");
+  AddPReluFunction(&model, "F", {"fx", "W", "a"}, body);
+  ExpectFormalsBoundToActuals(model);
 }
 
 TEST(ScopesTest, IfInsideAFunctionBodyReadsTheFormalNotTheInitializer) {
@@ -241,27 +255,8 @@ TEST(ScopesTest, IfInsideAFunctionBodyReadsTheFormalNotTheInitializer) {
       >
     }
   )");
-  onnx::FunctionProto* f = model.add_functions();
-  f->set_name("G");
-  f->set_domain("local");
-  for (const char* formal : {"c", "fx", "W", "a"}) f->add_input(formal);
-  f->add_output("fy");
-  f->add_opset_import()->set_version(14);
-  *f->add_node() = body.graph().node(0);
-  onnx::NodeProto* prelu = f->add_node();
-  prelu->set_op_type("PRelu");
-  prelu->add_input("m");
-  prelu->add_input("a");
-  prelu->add_output("fy");
-
-  const Found w = DecideAt(model, kOuter);
-  EXPECT_EQ(w.role, Role::kPreluSlope)
-      << "main W, passed as the formal a: " << w.why;
-  EXPECT_THAT(w.consumers, Not(Contains(HasSubstr("MatMul"))));
-  const Found k = DecideAt(model, "graph/initializer[1]");
-  EXPECT_EQ(k.role, Role::kWeight) << "K, passed as the formal W: " << k.why;
-  EXPECT_EQ(k.fans.fan_in, 4);
-  EXPECT_EQ(k.fans.fan_out, 4);
+  AddPReluFunction(&model, "G", {"c", "fx", "W", "a"}, body);
+  ExpectFormalsBoundToActuals(model);
 }
 
 TEST(ScopesTest, IfInsideLoopBodyReadsTheBodysShadowingInput) {
