@@ -82,8 +82,7 @@ void RunOrthogonal(benchmark::State& state, SimdLevel simd) {
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations() * n * n);
-  state.SetLabel(ResolvedSimdLevel(simd) == SimdLevel::kAvx2Fma ? "avx2_fma"
-                                                                : "baseline");
+  state.SetLabel(UsesAvx2FmaKernels(simd) ? "avx2_fma" : "baseline");
 }
 void BM_OrthogonalBest(benchmark::State& state) {
   RunOrthogonal(state, SimdLevel::kAuto);

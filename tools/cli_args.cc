@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "strategy/strategy.h"
+#include "util/simd_level.h"
 
 namespace onnx_reinit {
 namespace {
@@ -91,15 +92,14 @@ const Flag kFlags[] = {
        return absl::OkStatus();
      }},
     {"simd", "", "S",
-     "auto (default): the orthogonal kernels use AVX2+FMA when the CPU has "
-     "them; baseline: never, so orthogonal values are the same bits on "
-     "every x86-64 machine (other strategies always are)",
+     "auto (default), avx512, avx2 or baseline: the vector instructions of "
+     "every kernel (a level the CPU lacks is refused). The samplers give the "
+     "same bits at every level; orthogonal values at baseline differ in the "
+     "last places from avx2 and avx512 (which share the AVX2+FMA kernels)",
      [](const std::string& v, CliArgs* a) {
-       if (v != "auto" && v != "baseline") {
-         return Bad(
-             absl::StrCat("--simd takes auto or baseline, got \"", v, "\""));
-       }
-       a->simd = v;
+       absl::StatusOr<SimdLevel> level = ParseSimdLevel(v);
+       if (!level.ok()) return Bad(std::string(level.status().message()));
+       a->simd = *level;
        return absl::OkStatus();
      }},
     {"fan_convention", "", "C",

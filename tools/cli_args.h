@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "util/simd_level.h"
 
 namespace onnx_reinit {
 
@@ -28,7 +29,7 @@ struct CliArgs {
   std::string fan_convention = "torch";
   uint64_t seed = 0;
   int threads = 0;
-  std::string simd = "auto";  // auto | baseline
+  SimdLevel simd = SimdLevel::kAuto;
   std::string report;
   std::string external_data = "keep";  // keep | inline | external
   uint64_t external_threshold = 1024;

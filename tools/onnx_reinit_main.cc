@@ -99,8 +99,7 @@ int Run(int argc, char** argv) {
   options.storage.file = args->external_file;
   options.rewrite.seed = args->seed;
   options.rewrite.threads = args->threads;
-  options.rewrite.simd =
-      args->simd == "baseline" ? SimdLevel::kBaseline : SimdLevel::kAuto;
+  options.rewrite.simd = args->simd;
 
   absl::StatusOr<SeedFrom> seed_from = ParseSeedFrom(args->seed_from);
   if (!seed_from.ok()) return Fail(kExitUsage, seed_from.status().message());

@@ -21,9 +21,9 @@
 #include "io/wire_format.h"
 #include "onnx/onnx_pb.h"
 #include "random/philox.h"
+#include "rewrite/chunk_values.h"
 #include "rewrite/splice.h"
 #include "rewrite/value_encoding.h"
-#include "strategy/sampler.h"
 #include "strategy/structured.h"
 #include "util/parallel.h"
 #include "util/status_macros.h"
@@ -38,49 +38,19 @@ struct Job {
   uint64_t count = 0;
 };
 
-// Sums of d = x - c and d² over one chunk, c being the target mean: one pass,
-// and since |mean - c| is of the order of the sampling noise, the variance
-// S2/n - (S1/n)² loses nothing to cancellation. Chunks are added in chunk
-// order, so the result does not depend on the thread count.
-struct ChunkStats {
-  uint64_t n = 0;
-  double sum = 0;
-  double sum_sq = 0;
-};
-
+// Reused buffers of one thread: values, and their encoding.
 struct Scratch {
-  std::unique_ptr<double[]> values{new double[kChunkValues]};
+  ChunkScratch values{kChunkValues};
   std::unique_ptr<uint8_t[]> bytes{
       new uint8_t[kChunkValues * kMaxEncodedValueBytes]};
 };
-
-ChunkStats Measure(const double* values, size_t n, double center) {
-  // Four independent accumulators: a fixed summation order that the
-  // compiler can still keep in one SIMD register.
-  double sum[4] = {0, 0, 0, 0};
-  double sum_sq[4] = {0, 0, 0, 0};
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    for (int j = 0; j < 4; ++j) {
-      const double d = values[i + j] - center;
-      sum[j] += d;
-      sum_sq[j] += d * d;
-    }
-  }
-  for (; i < n; ++i) {
-    const double d = values[i] - center;
-    sum[0] += d;
-    sum_sq[0] += d * d;
-  }
-  return {n, (sum[0] + sum[1]) + (sum[2] + sum[3]),
-          (sum_sq[0] + sum_sq[1]) + (sum_sq[2] + sum_sq[3])};
-}
 
 struct Target {
   const TensorPlan* plan = nullptr;
   PhiloxKey key{};
   size_t first_job = 0;
   size_t job_count = 0;
+  ChunkSource source;
   ValueEncoding encoding;
   int splice = -1;     // index into the splice targets (values in the model)
   int data_file = -1;  // index into outputs.data_files (external values)
@@ -252,17 +222,21 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   }
 
   auto make_scratch = [] { return Scratch(); };
-  auto generate = [&](const Job& job, Scratch& s) {
-    const Target& t = targets[job.target];
-    if (filled[job.target] != nullptr) {
-      std::copy_n(filled[job.target].get() + job.first, job.count,
-                  s.values.get());
-    } else {
-      SampleValues(t.plan->distribution, t.key, job.first, job.count,
-                   s.values.get());
-    }
-    return EncodeValues(t.encoding, t.plan->dtype, s.values.get(), job.count,
-                        s.bytes.get());
+  for (size_t t = 0; t < targets.size(); ++t) {
+    Target& target = targets[t];
+    target.source.distribution = &target.plan->distribution;
+    target.source.key = target.key;
+    target.source.dtype = target.plan->dtype;
+    target.source.encoding = target.encoding;
+    target.source.target_mean = target.plan->target_mean;
+    target.source.simd = options.simd;
+    target.source.filled = filled[t].get();
+  }
+  std::vector<ChunkStats> job_stats(jobs.size());
+  auto generate = [&](size_t j, Scratch& s) {
+    const Job& job = jobs[j];
+    return GenerateChunk(targets[job.target].source, job.first, job.count,
+                         &s.values, s.bytes.get(), &job_stats[j]);
   };
 
   // Varint payloads: their length is known only after generating the values,
@@ -276,7 +250,7 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     RETURN_IF_ERROR(RunParallel(jobs.size(), options.threads, make_scratch,
                                 [&](size_t j, Scratch& s) {
                                   if (targets[jobs[j].target].encoding.varint) {
-                                    job_bytes[j] = generate(jobs[j], s);
+                                    job_bytes[j] = generate(j, s);
                                   }
                                   return absl::OkStatus();
                                 }));
@@ -310,13 +284,9 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   }
 
   // Values that live in data files first: the model's checksums need them.
-  std::vector<ChunkStats> job_stats(jobs.size());
   auto write_job = [&](size_t j, Scratch& s, uint64_t base, int fd,
                        const std::string& path) {
-    const Job& job = jobs[j];
-    const size_t bytes = generate(job, s);
-    job_stats[j] = Measure(s.values.get(), job.count,
-                           targets[job.target].plan->target_mean);
+    const size_t bytes = generate(j, s);
     RETURN_IF_ERROR(
         WriteAt(fd, path, s.bytes.get(), bytes, base + job_offset[j]));
     if (options.progress != nullptr) options.progress->written += bytes;

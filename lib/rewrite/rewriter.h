@@ -21,7 +21,7 @@
 #include "io/wire_scan.h"
 #include "plan/planner.h"
 #include "rewrite/splice.h"
-#include "strategy/orthogonal_kernels.h"
+#include "util/simd_level.h"
 
 namespace onnx_reinit {
 
@@ -43,8 +43,9 @@ struct WriteProgress {
 struct RewriteOptions {
   uint64_t seed = 0;
   int threads = 0;  // 0: one per core
-  // Which build of the orthogonal kernels (strategy/orthogonal_kernels.h):
-  // the only option besides the seed that changes output bits.
+  // The vector instructions of every kernel (util/simd_level.h): the
+  // samplers give the same bits at every level, the orthogonal kernels do
+  // not (strategy/orthogonal_kernels.h).
   SimdLevel simd = SimdLevel::kAuto;
   WriteProgress* progress = nullptr;  // optional
 };

@@ -133,6 +133,40 @@ absl::StatusOr<ValueEncoding> ChooseEncoding(const TensorPlan& plan,
   return encoding;
 }
 
+namespace {
+
+// Writes the 16-bit pattern of `f` (RNE) at *p as the encoding says and
+// advances *p; returns the pattern.
+uint16_t PutHalf(const ValueEncoding& encoding, bool half, float f,
+                 uint8_t** p) {
+  const uint16_t bits = half ? FloatToHalf(f) : FloatToBfloat16(f);
+  if (encoding.varint) {
+    *p += PutVarint(bits, *p);
+  } else {
+    (*p)[0] = static_cast<uint8_t>(bits);
+    (*p)[1] = static_cast<uint8_t>(bits >> 8);
+    *p += 2;
+  }
+  return bits;
+}
+
+}  // namespace
+
+size_t EncodeFloatValues(const ValueEncoding& encoding, int32_t dtype,
+                         float* values, size_t n, uint8_t* out) {
+  if (dtype == onnx::TensorProto::FLOAT) {
+    std::memcpy(out, values, n * sizeof(float));  // little-endian host
+    return n * sizeof(float);
+  }
+  const bool half = dtype == onnx::TensorProto::FLOAT16;
+  uint8_t* p = out;
+  for (size_t i = 0; i < n; ++i) {
+    const uint16_t bits = PutHalf(encoding, half, values[i], &p);
+    values[i] = half ? HalfToFloat(bits) : Bfloat16ToFloat(bits);
+  }
+  return static_cast<size_t>(p - out);
+}
+
 size_t EncodeValues(const ValueEncoding& encoding, int32_t dtype,
                     double* values, size_t n, uint8_t* out) {
   uint8_t* p = out;
@@ -153,16 +187,9 @@ size_t EncodeValues(const ValueEncoding& encoding, int32_t dtype,
     case onnx::TensorProto::BFLOAT16: {
       const bool half = dtype == onnx::TensorProto::FLOAT16;
       for (size_t i = 0; i < n; ++i) {
-        float f = static_cast<float>(values[i]);
-        uint16_t bits = half ? FloatToHalf(f) : FloatToBfloat16(f);
+        uint16_t bits =
+            PutHalf(encoding, half, static_cast<float>(values[i]), &p);
         values[i] = half ? HalfToFloat(bits) : Bfloat16ToFloat(bits);
-        if (encoding.varint) {
-          p += PutVarint(bits, p);
-        } else {
-          p[0] = static_cast<uint8_t>(bits);
-          p[1] = static_cast<uint8_t>(bits >> 8);
-          p += 2;
-        }
       }
       break;
     }

@@ -49,6 +49,12 @@ constexpr size_t kMaxEncodedValueBytes = 8;
 size_t EncodeValues(const ValueEncoding& encoding, int32_t dtype,
                     double* values, size_t n, uint8_t* out);
 
+// The same for float32 values of a FLOAT, FLOAT16 or BFLOAT16 tensor: FLOAT
+// values are stored as they are, 16-bit ones rounded from float32 (RNE) and
+// the rounded values stored back into `values`.
+size_t EncodeFloatValues(const ValueEncoding& encoding, int32_t dtype,
+                         float* values, size_t n, uint8_t* out);
+
 }  // namespace onnx_reinit
 
 #endif  // ONNX_REINIT_REWRITE_VALUE_ENCODING_H_

@@ -2,22 +2,13 @@
 
 namespace onnx_reinit {
 
-SimdLevel BestSimdLevel() {
+bool UsesAvx2FmaKernels(SimdLevel level) {
 #if defined(ONNX_REINIT_AVX2_FMA_KERNELS)
-  static const bool avx2_fma =
-      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (avx2_fma) return SimdLevel::kAvx2Fma;
+  return ResolveSimdLevel(level) != SimdLevel::kBaseline;
+#else
+  (void)level;
+  return false;
 #endif
-  return SimdLevel::kBaseline;
-}
-
-SimdLevel ResolvedSimdLevel(SimdLevel level) {
-  const SimdLevel best = BestSimdLevel();
-  if (level == SimdLevel::kAuto) return best;
-  if (level == SimdLevel::kAvx2Fma && best != SimdLevel::kAvx2Fma) {
-    return SimdLevel::kBaseline;
-  }
-  return level;
 }
 
 namespace {
@@ -36,7 +27,7 @@ template <typename S>
 const BlockReflectorKernels<S>& Pick(SimdLevel level,
                                      const BlockReflectorKernels<S>& baseline,
                                      const BlockReflectorKernels<S>* avx2_fma) {
-  if (avx2_fma != nullptr && ResolvedSimdLevel(level) == SimdLevel::kAvx2Fma) {
+  if (avx2_fma != nullptr && UsesAvx2FmaKernels(level)) {
     return *avx2_fma;
   }
   return baseline;

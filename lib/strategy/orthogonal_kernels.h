@@ -5,9 +5,11 @@
 // threads run them.
 //
 // Two builds of the same code (Eigen matrix products):
-//   kBaseline  the compiler's default target (x86-64: SSE2)
-//   kAvx2Fma   x86-64 only, compiled with -mavx2 -mfma and used only when
-//              the CPU has both (about 2.2x faster for 4096 x 4096)
+//   baseline   the compiler's default target (x86-64: SSE2): SimdLevel
+//              kBaseline (util/simd_level.h)
+//   AVX2+FMA   x86-64 only, compiled with -mavx2 -mfma: SimdLevel kAvx2, and
+//              kAvx512 (no build of its own: the next level down), on a CPU
+//              that has them (about 2.2x faster for 4096 x 4096)
 // They round differently (fused multiply-adds, other vector widths), so the
 // level is part of what determines the bits: one level gives the same bits
 // on every machine that runs it (Eigen's blocking is fixed, not read from
@@ -17,13 +19,9 @@
 
 #include <cstdint>
 
-namespace onnx_reinit {
+#include "util/simd_level.h"
 
-enum class SimdLevel {
-  kAuto,      // the best level this CPU runs
-  kBaseline,  // the compiler's default target
-  kAvx2Fma,   // x86-64 with AVX2 and FMA
-};
+namespace onnx_reinit {
 
 // All matrices are column-major with the given leading dimension (ld >= rows).
 // V_b (m x ib) holds reflectors in its columns: v_j(j) = 1, v_j(i) = 0 for
@@ -47,12 +45,11 @@ struct BlockReflectorKernels {
                             const S* t, S* c, int64_t ldc);
 };
 
-// The level kAuto resolves to on this CPU (never kAuto).
-SimdLevel BestSimdLevel();
+// Whether `level` (after ResolveSimdLevel) runs the AVX2+FMA build: false
+// for kBaseline, and when the build has none (not x86-64).
+bool UsesAvx2FmaKernels(SimdLevel level);
 
-// The kernels of `level` (kAuto: BestSimdLevel()). A level this build or
-// CPU cannot run falls back to kBaseline; ResolvedSimdLevel says which.
-SimdLevel ResolvedSimdLevel(SimdLevel level);
+// The kernels of `level`.
 const BlockReflectorKernels<float>& FloatKernels(SimdLevel level);
 const BlockReflectorKernels<double>& DoubleKernels(SimdLevel level);
 

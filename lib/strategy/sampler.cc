@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "random/fast_math.h"
+#include "random/float_kernels.h"
 #include "random/philox_inline.h"
 
 namespace onnx_reinit {
@@ -168,7 +169,138 @@ void FillBatch(const Distribution& dist, const TruncatedNormalParams& trunc,
   }
 }
 
+// The float32 parameters of `dist` for the kernels of random/float_kernels.h,
+// and the far-tail truncated normals that take the double-precision path.
+struct FloatPlan {
+  Distribution::Kind kind = Distribution::Kind::kConstant;
+  UniformParams32 uniform{};
+  NormalParams32 normal{};
+  SignParams32 sign{};
+  TruncatedParams32 truncated{};
+  bool truncated_in_double = false;
+  TruncatedNormalParams truncated_double{};
+};
+
+FloatPlan PlanFloats(const Distribution& dist) {
+  FloatPlan plan;
+  plan.kind = dist.kind;
+  switch (dist.kind) {
+    case Distribution::Kind::kUniform:
+      plan.uniform = {static_cast<float>(dist.low),
+                      static_cast<float>(dist.high - dist.low),
+                      static_cast<float>(dist.low),
+                      static_cast<float>(dist.high)};
+      break;
+    case Distribution::Kind::kNormal:
+      plan.normal = {static_cast<float>(dist.mean),
+                     static_cast<float>(dist.std)};
+      break;
+    case Distribution::Kind::kRandomSign: {
+      const float value = static_cast<float>(dist.value);
+      std::memcpy(&plan.sign.value_bits, &value, sizeof(value));
+      break;
+    }
+    case Distribution::Kind::kTruncatedNormal: {
+      plan.truncated_double = TruncatedParams(dist);
+      const fast_math::TruncatedNormalWindow& w = plan.truncated_double.window;
+      const double p_high = w.p_low + w.p_width;
+      constexpr double kSmallest = 0x1p-100;
+      plan.truncated_in_double =
+          !(w.p_width >= kSmallest && w.p_low + w.p_width >= kSmallest &&
+            (w.p_low == 0 || w.p_low >= kSmallest) &&
+            w.p_width >= 0x1p-8 * p_high);
+      plan.truncated = {
+          static_cast<float>(w.p_low),  static_cast<float>(w.p_width),
+          static_cast<float>(w.sign),   static_cast<float>(dist.mean),
+          static_cast<float>(dist.std), static_cast<float>(dist.low),
+          static_cast<float>(dist.high)};
+      break;
+    }
+    case Distribution::Kind::kConstant:
+      break;
+  }
+  return plan;
+}
+
+// Groups [first_group, first_group + groups) into out (64 values each).
+void FloatGroups(const FloatPlan& plan, const FloatKernels& kernels,
+                 PhiloxKey key, uint64_t first_group, size_t groups,
+                 float* out) {
+  switch (plan.kind) {
+    case Distribution::Kind::kUniform:
+      kernels.uniform(key, first_group, groups, plan.uniform, out);
+      return;
+    case Distribution::Kind::kNormal:
+      kernels.normal(key, first_group, groups, plan.normal, out);
+      return;
+    case Distribution::Kind::kRandomSign:
+      kernels.sign(key, first_group, groups, plan.sign, out);
+      return;
+    case Distribution::Kind::kTruncatedNormal:
+      if (!plan.truncated_in_double) {
+        kernels.truncated_normal(key, first_group, groups, plan.truncated, out);
+        return;
+      }
+      {
+        // Rare (far-tail windows): word by word, in double precision.
+        static_assert(sizeof(float) == sizeof(uint32_t), "float32");
+        const TruncatedNormalParams& t = plan.truncated_double;
+        uint32_t words[kGroupValues];
+        for (size_t g = 0; g < groups; ++g) {
+          kernels.words(key, first_group + g, 1, words);
+          for (size_t e = 0; e < kGroupValues; ++e) {
+            const double u =
+                static_cast<double>(words[e] >> 9) * 0x1p-23 + 0x1p-24;
+            const double z = fast_math::TruncatedStandardNormal(t.window, u);
+            out[g * kGroupValues + e] = static_cast<float>(fast_math::Min(
+                fast_math::Max(t.mean + t.sigma * z, t.low), t.high));
+          }
+        }
+      }
+      return;
+    case Distribution::Kind::kConstant:
+      return;
+  }
+}
+
 }  // namespace
+
+void SampleFloats(const Distribution& dist, PhiloxKey key, uint64_t first,
+                  size_t count, SimdLevel simd, float* out) {
+  double constant = 0;
+  if (IsConstant(dist, &constant)) {
+    std::fill(out, out + count, static_cast<float>(constant));
+    return;
+  }
+  if (count == 0) return;
+  const FloatPlan plan = PlanFloats(dist);
+  const FloatKernels& kernels = FloatKernelsFor(simd);
+  const uint64_t end = first + count;
+  uint64_t group = first / kGroupValues;
+  const uint64_t end_group = (end + kGroupValues - 1) / kGroupValues;
+  float partial[kGroupValues];
+  // A first group that starts before `first`.
+  if (first % kGroupValues != 0) {
+    FloatGroups(plan, kernels, key, group, 1, partial);
+    const uint64_t from = first % kGroupValues;
+    const uint64_t n = std::min<uint64_t>(kGroupValues - from, count);
+    std::memcpy(out, partial + from, n * sizeof(float));
+    out += n;
+    ++group;
+  }
+  // Whole groups straight into `out`.
+  const uint64_t whole_end = end / kGroupValues;
+  if (group < whole_end) {
+    FloatGroups(plan, kernels, key, group, whole_end - group, out);
+    out += (whole_end - group) * kGroupValues;
+    group = whole_end;
+  }
+  // A last group that ends after `end`.
+  if (group < end_group) {
+    FloatGroups(plan, kernels, key, group, 1, partial);
+    std::memcpy(out, partial, (end - group * kGroupValues) * sizeof(float));
+  }
+}
 
 void SampleValues(const Distribution& dist, PhiloxKey key, uint64_t first,
                   size_t count, double* out) {

@@ -1,0 +1,351 @@
+// The kernels of random/float_kernels.h in Google Highway, compiled once per
+// SIMD level by hwy/foreach_target.h: AVX3 (kAvx512), AVX2 (kAvx2) and
+// EMU128 (kBaseline; plain C++ on lanes, vectorized by the compiler for the
+// default target). Only exactly rounded operations are used (add, sub, mul,
+// div, sqrt, int<->float conversions of integers below 2^24, bit operations,
+// min/max, selects) in the same order at every level, and the library is
+// compiled with -ffp-contract=off, so every level gives the same bits.
+#include "random/float_kernels.h"
+
+// Only the three levels of util/simd_level.h are compiled.
+#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SSE4 | HWY_AVX3_DL)
+#if defined(__x86_64__)
+// Highway 1.0.3 avoids EMU128 with GCC < 12.3 because of GCC PR 106322
+// (vectorized high-part multiplies on i386, armel, mips and powerpc); x86-64
+// is not affected, and the tests compare this level's bits with AVX2's.
+#define HWY_BROKEN_EMU128 0
+#endif
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "random/float_kernels.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+// foreach_target.h first, then highway.h.
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace onnx_reinit {
+namespace HWY_NAMESPACE {
+namespace {
+
+namespace hn = hwy::HWY_NAMESPACE;
+
+// At most one group (16 blocks) of counters per vector.
+using DU = hn::CappedTag<uint32_t, kGroupBlocks>;
+using DI = hn::RebindToSigned<DU>;
+using DF = hn::RebindToFloat<DU>;
+using VU = hn::Vec<DU>;
+using VI = hn::Vec<DI>;
+using VF = hn::Vec<DF>;
+
+constexpr size_t kLanes = hn::MaxLanes(DU());
+static_assert(kGroupBlocks % kLanes == 0, "a group is whole vectors");
+
+constexpr uint32_t kMultiplier0 = 0xD2511F53u;
+constexpr uint32_t kMultiplier1 = 0xCD9E8D57u;
+constexpr uint32_t kWeyl0 = 0x9E3779B9u;
+constexpr uint32_t kWeyl1 = 0xBB67AE85u;
+
+// hi and lo 32 bits of a·m per lane: the even lanes' products from one
+// 32x32->64 multiply, the odd lanes' from another on the shifted input.
+HWY_INLINE void MulHiLo(VU a, VU m, VU* hi, VU* lo) {
+  const DU du;
+  const hn::RepartitionToWide<DU> dw;
+  const auto even = hn::MulEven(a, m);
+  if constexpr (kLanes == 1) {  // HWY_SCALAR: no odd lanes
+    *lo = hn::BitCast(du, even);
+    *hi = hn::BitCast(du, hn::ShiftRight<32>(even));
+    return;
+  }
+  const auto odd =
+      hn::MulEven(hn::BitCast(du, hn::ShiftRight<32>(hn::BitCast(dw, a))), m);
+  *lo = hn::OddEven(hn::BitCast(du, hn::ShiftLeft<32>(odd)),
+                    hn::BitCast(du, even));
+  *hi = hn::OddEven(hn::BitCast(du, odd),
+                    hn::BitCast(du, hn::ShiftRight<32>(even)));
+}
+
+// Philox4x32-10 of the kLanes blocks first_block + lane (stream 0).
+HWY_INLINE void PhiloxBlocks(PhiloxKey key, uint64_t first_block, VU x[4]) {
+  const DU du;
+  x[0] = hn::Iota(du, static_cast<uint32_t>(first_block));
+  x[1] = hn::Set(du, static_cast<uint32_t>(first_block >> 32));
+  x[2] = hn::Zero(du);
+  x[3] = hn::Zero(du);
+  const VU m0 = hn::Set(du, kMultiplier0);
+  const VU m1 = hn::Set(du, kMultiplier1);
+  uint32_t k0 = key[0];
+  uint32_t k1 = key[1];
+  for (int round = 0; round < 10; ++round) {
+    VU hi0, lo0, hi1, lo1;
+    MulHiLo(x[0], m0, &hi0, &lo0);
+    MulHiLo(x[2], m1, &hi1, &lo1);
+    x[0] = hn::Xor(hn::Xor(hi1, x[1]), hn::Set(du, k0));
+    x[1] = lo1;
+    x[2] = hn::Xor(hn::Xor(hi0, x[3]), hn::Set(du, k1));
+    x[3] = lo0;
+    k0 += kWeyl0;
+    k1 += kWeyl1;
+  }
+}
+
+// Calls op(x, out + 64·k + l) for every vector of counters of the groups;
+// op stores word j of its lanes at out[16·j ...].
+template <class Op>
+HWY_INLINE void ForEachVector(PhiloxKey key, uint64_t first_group,
+                              size_t groups, const Op& op) {
+  for (size_t k = 0; k < groups; ++k) {
+    const uint64_t block = (first_group + k) * kGroupBlocks;
+    for (size_t l = 0; l < kGroupBlocks; l += kLanes) {
+      VU x[4];
+      PhiloxBlocks(key, block + l, x);
+      op(x, k * kGroupValues + l);
+    }
+  }
+}
+
+// n24 = w >> 8 as a float (exact: below 2^24).
+HWY_INLINE VF Top24(VU w) {
+  return hn::ConvertTo(DF(), hn::BitCast(DI(), hn::ShiftRight<8>(w)));
+}
+
+// Natural logarithm of x > 0, x normal (fdlibm's e_logf.c): x = 2^k·m with
+// m in [√2/2, √2), f = m - 1, s = f/(2 + f),
+// ln x = k·ln2_hi - ((hfsq - (s·(hfsq + R(s²)) + k·ln2_lo)) - f).
+HWY_INLINE VF Log(VF x) {
+  const DF df;
+  const DU du;
+  const DI di;
+  VU ix = hn::Add(hn::BitCast(du, x), hn::Set(du, 0x3f800000u - 0x3f3504f3u));
+  const VI k =
+      hn::Sub(hn::BitCast(di, hn::ShiftRight<23>(ix)), hn::Set(di, 0x7f));
+  ix = hn::Add(hn::And(ix, hn::Set(du, 0x007fffffu)), hn::Set(du, 0x3f3504f3u));
+  const VF f = hn::Sub(hn::BitCast(df, ix), hn::Set(df, 1.0f));
+  const VF s = hn::Div(f, hn::Add(hn::Set(df, 2.0f), f));
+  const VF z = hn::Mul(s, s);
+  const VF w = hn::Mul(z, z);
+  const VF t1 = hn::Mul(w, hn::Add(hn::Set(df, 0.40000972152f),
+                                   hn::Mul(w, hn::Set(df, 0.24279078841f))));
+  const VF t2 = hn::Mul(z, hn::Add(hn::Set(df, 0.66666662693f),
+                                   hn::Mul(w, hn::Set(df, 0.28498786688f))));
+  const VF r = hn::Add(t2, t1);
+  const VF hfsq = hn::Mul(hn::Set(df, 0.5f), hn::Mul(f, f));
+  const VF dk = hn::ConvertTo(df, k);
+  const VF inner =
+      hn::Add(hn::Mul(s, hn::Add(hfsq, r)),
+              hn::Mul(dk, hn::Set(df, 9.0580006145e-06f)));    // ln2_lo
+  return hn::Sub(hn::Mul(dk, hn::Set(df, 6.9313812256e-01f)),  // ln2_hi
+                 hn::Sub(hn::Sub(hfsq, inner), f));
+}
+
+// cos θ and sin θ for θ = 2π·n/2^24, n = w >> 8.
+HWY_INLINE void CosSin(VU w, VF* cos_out, VF* sin_out) {
+  const DF df;
+  const DU du;
+  const DI di;
+  const VU n = hn::ShiftRight<8>(w);
+  const VU quadrant = hn::ShiftRight<22>(hn::Add(n, hn::Set(du, 1u << 21)));
+  const VI rest =
+      hn::Sub(hn::BitCast(di, n), hn::BitCast(di, hn::ShiftLeft<22>(quadrant)));
+  // |rest| <= 2^21, so x = rest·π·2^-23 is in [-π/4, π/4].
+  const VF x = hn::Mul(hn::ConvertTo(df, rest), hn::Set(df, 3.7450702e-07f));
+  const VF z = hn::Mul(x, x);
+  // Cephes sinf / cosf on [-π/4, π/4].
+  const VF sin_poly =
+      hn::Add(hn::Set(df, -1.6666654611e-1f),
+              hn::Mul(z, hn::Add(hn::Set(df, 8.3321608736e-3f),
+                                 hn::Mul(z, hn::Set(df, -1.9515295891e-4f)))));
+  const VF s = hn::Add(x, hn::Mul(hn::Mul(x, z), sin_poly));
+  const VF cos_poly = hn::Add(
+      hn::Set(df, 4.166664568298827e-2f),
+      hn::Mul(z, hn::Add(hn::Set(df, -1.388731625493765e-3f),
+                         hn::Mul(z, hn::Set(df, 2.443315711809948e-5f)))));
+  const VF c =
+      hn::Add(hn::Sub(hn::Set(df, 1.0f), hn::Mul(hn::Set(df, 0.5f), z)),
+              hn::Mul(hn::Mul(z, z), cos_poly));
+  // θ = q·π/2 + x: q odd swaps sin and cos; sin is negated for q = 2, 3 and
+  // cos for q = 1, 2.
+  const auto swap = hn::RebindMask(
+      df, hn::Ne(hn::And(quadrant, hn::Set(du, 1u)), hn::Zero(du)));
+  const VU sin_sign = hn::ShiftLeft<30>(hn::And(quadrant, hn::Set(du, 2u)));
+  const VU cos_sign = hn::ShiftLeft<30>(
+      hn::And(hn::Add(quadrant, hn::Set(du, 1u)), hn::Set(du, 2u)));
+  const VF sin_abs = hn::IfThenElse(swap, c, s);
+  const VF cos_abs = hn::IfThenElse(swap, s, c);
+  *sin_out = hn::BitCast(df, hn::Xor(hn::BitCast(du, sin_abs), sin_sign));
+  *cos_out = hn::BitCast(df, hn::Xor(hn::BitCast(du, cos_abs), cos_sign));
+}
+
+// Φ⁻¹(p), 0 < p < 1: Wichura's AS 241 PPND7 (about 7 significant digits),
+// every branch computed and the right one selected.
+HWY_INLINE VF NormalQuantile(VF p) {
+  const DF df;
+  const VF q = hn::Sub(p, hn::Set(df, 0.5f));
+  // |q| <= 0.425: z = q·A(r)/B(r), r = 0.180625 - q².
+  const VF r = hn::Sub(hn::Set(df, 0.180625f), hn::Mul(q, q));
+  const VF a = hn::Add(
+      hn::Mul(hn::Add(hn::Mul(hn::Add(hn::Mul(hn::Set(df, 59.109374720f), r),
+                                      hn::Set(df, 159.29113202f)),
+                              r),
+                      hn::Set(df, 50.434271938f)),
+              r),
+      hn::Set(df, 3.3871327179f));
+  const VF b = hn::Add(
+      hn::Mul(hn::Add(hn::Mul(hn::Add(hn::Mul(hn::Set(df, 67.187563600f), r),
+                                      hn::Set(df, 78.757757664f)),
+                              r),
+                      hn::Set(df, 17.895169469f)),
+              r),
+      hn::Set(df, 1.0f));
+  const VF central = hn::Div(hn::Mul(q, a), b);
+  // Otherwise t = sqrt(-ln min(p, 1 - p)) (1 - p is exact for p >= 1/2);
+  // the minimum is kept normal so that the logarithm is defined.
+  const VF tail_p = hn::Max(hn::Min(p, hn::Sub(hn::Set(df, 1.0f), p)),
+                            hn::Set(df, 1.17549435e-38f));
+  const VF t = hn::Sqrt(hn::Neg(Log(tail_p)));
+  const VF t1 = hn::Sub(t, hn::Set(df, 1.6f));
+  const VF c = hn::Add(
+      hn::Mul(hn::Add(hn::Mul(hn::Add(hn::Mul(hn::Set(df, 0.17023821103f), t1),
+                                      hn::Set(df, 1.3067284816f)),
+                              t1),
+                      hn::Set(df, 2.7568153900f)),
+              t1),
+      hn::Set(df, 1.4234372777f));
+  const VF d = hn::Add(hn::Mul(hn::Add(hn::Mul(hn::Set(df, 0.12021132975f), t1),
+                                       hn::Set(df, 0.73700164250f)),
+                               t1),
+                       hn::Set(df, 1.0f));
+  const VF t2 = hn::Sub(t, hn::Set(df, 5.0f));
+  const VF e = hn::Add(
+      hn::Mul(hn::Add(hn::Mul(hn::Add(hn::Mul(hn::Set(df, 0.017337203997f), t2),
+                                      hn::Set(df, 0.42868294337f)),
+                              t2),
+                      hn::Set(df, 3.0812263860f)),
+              t2),
+      hn::Set(df, 6.6579051150f));
+  const VF f =
+      hn::Add(hn::Mul(hn::Add(hn::Mul(hn::Set(df, 0.012258202635f), t2),
+                              hn::Set(df, 0.24197894225f)),
+                      t2),
+              hn::Set(df, 1.0f));
+  const VF tail_abs = hn::IfThenElse(hn::Le(t, hn::Set(df, 5.0f)),
+                                     hn::Div(c, d), hn::Div(e, f));
+  const VF tail =
+      hn::IfThenElse(hn::Lt(q, hn::Zero(df)), hn::Neg(tail_abs), tail_abs);
+  return hn::IfThenElse(hn::Le(hn::Abs(q), hn::Set(df, 0.425f)), central, tail);
+}
+
+void Words(PhiloxKey key, uint64_t first_group, size_t groups, uint32_t* out) {
+  const DU du;
+  ForEachVector(key, first_group, groups, [&](const VU* x, size_t at) {
+    for (size_t j = 0; j < 4; ++j) hn::StoreU(x[j], du, out + at + 16 * j);
+  });
+}
+
+void Uniform(PhiloxKey key, uint64_t first_group, size_t groups,
+             const UniformParams32& p, float* out) {
+  const DF df;
+  const VF low = hn::Set(df, p.low);
+  const VF width = hn::Set(df, p.width);
+  const VF lowest = hn::Set(df, p.min);
+  const VF highest = hn::Set(df, p.max);
+  const VF scale = hn::Set(df, 0x1p-24f);
+  ForEachVector(key, first_group, groups, [&](const VU* x, size_t at) {
+    for (size_t j = 0; j < 4; ++j) {
+      const VF u = hn::Mul(Top24(x[j]), scale);
+      const VF v = hn::Add(low, hn::Mul(width, u));
+      hn::StoreU(hn::Min(hn::Max(v, lowest), highest), df, out + at + 16 * j);
+    }
+  });
+}
+
+void Normal(PhiloxKey key, uint64_t first_group, size_t groups,
+            const NormalParams32& p, float* out) {
+  const DF df;
+  const VF mean = hn::Set(df, p.mean);
+  const VF sigma = hn::Set(df, p.sigma);
+  const VF one = hn::Set(df, 1.0f);
+  const VF scale = hn::Set(df, 0x1p-24f);
+  const VF minus_two = hn::Set(df, -2.0f);
+  ForEachVector(key, first_group, groups, [&](const VU* x, size_t at) {
+    for (size_t pair = 0; pair < 2; ++pair) {
+      const VF u = hn::Mul(hn::Add(Top24(x[2 * pair]), one), scale);
+      const VF r = hn::Sqrt(hn::Mul(Log(u), minus_two));
+      VF c, s;
+      CosSin(x[2 * pair + 1], &c, &s);
+      float* o = out + at + 32 * pair;
+      hn::StoreU(hn::Add(mean, hn::Mul(sigma, hn::Mul(r, c))), df, o);
+      hn::StoreU(hn::Add(mean, hn::Mul(sigma, hn::Mul(r, s))), df, o + 16);
+    }
+  });
+}
+
+void Sign(PhiloxKey key, uint64_t first_group, size_t groups,
+          const SignParams32& p, float* out) {
+  const DF df;
+  const DU du;
+  const VU value = hn::Set(du, p.value_bits);
+  const VU sign_bit = hn::Set(du, 0x80000000u);
+  ForEachVector(key, first_group, groups, [&](const VU* x, size_t at) {
+    for (size_t j = 0; j < 4; ++j) {
+      hn::StoreU(hn::BitCast(df, hn::Xor(value, hn::And(x[j], sign_bit))), df,
+                 out + at + 16 * j);
+    }
+  });
+}
+
+void TruncatedNormal(PhiloxKey key, uint64_t first_group, size_t groups,
+                     const TruncatedParams32& p, float* out) {
+  const DF df;
+  const DI di;
+  const VF p_low = hn::Set(df, p.p_low);
+  const VF p_width = hn::Set(df, p.p_width);
+  const VF sign = hn::Set(df, p.sign);
+  const VF mean = hn::Set(df, p.mean);
+  const VF sigma = hn::Set(df, p.sigma);
+  const VF lowest = hn::Set(df, p.min);
+  const VF highest = hn::Set(df, p.max);
+  const VF scale = hn::Set(df, 0x1p-23f);
+  const VF half_step = hn::Set(df, 0x1p-24f);
+  ForEachVector(key, first_group, groups, [&](const VU* x, size_t at) {
+    for (size_t j = 0; j < 4; ++j) {
+      const VF n23 =
+          hn::ConvertTo(df, hn::BitCast(di, hn::ShiftRight<9>(x[j])));
+      const VF u = hn::Add(hn::Mul(n23, scale), half_step);
+      const VF z =
+          hn::Mul(sign, NormalQuantile(hn::Add(p_low, hn::Mul(u, p_width))));
+      const VF v = hn::Add(mean, hn::Mul(sigma, z));
+      hn::StoreU(hn::Min(hn::Max(v, lowest), highest), df, out + at + 16 * j);
+    }
+  });
+}
+
+}  // namespace
+
+extern const FloatKernels kFloatKernels;
+const FloatKernels kFloatKernels = {&Words, &Uniform, &Normal, &Sign,
+                                    &TruncatedNormal};
+
+}  // namespace HWY_NAMESPACE
+}  // namespace onnx_reinit
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace onnx_reinit {
+
+const FloatKernels& FloatKernelsFor(SimdLevel level) {
+  switch (ResolveSimdLevel(level)) {
+#if HWY_TARGETS & HWY_AVX3
+    case SimdLevel::kAvx512:
+      return N_AVX3::kFloatKernels;
+#endif
+#if HWY_TARGETS & HWY_AVX2
+    case SimdLevel::kAvx2:
+      return N_AVX2::kFloatKernels;
+#endif
+    default:  // the static target: EMU128 on x86-64's SSE2 baseline
+      return HWY_NAMESPACE::kFloatKernels;
+  }
+}
+
+}  // namespace onnx_reinit
+#endif  // HWY_ONCE
