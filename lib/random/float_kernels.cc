@@ -64,41 +64,52 @@ HWY_INLINE void MulHiLo(VU a, VU m, VU* hi, VU* lo) {
                     hn::BitCast(du, hn::ShiftRight<32>(even)));
 }
 
-// Philox4x32-10 of the kLanes blocks first_block + lane (stream 0).
-HWY_INLINE void PhiloxBlocks(PhiloxKey key, uint64_t first_block, VU x[4]) {
+constexpr size_t kVectors = kGroupBlocks / kLanes;  // per group
+
+// Philox4x32-10 of the 16 blocks of one group (stream 0): x[j][v] holds
+// word j of blocks first_block + v·kLanes + lane. The vectors of a group go
+// through the rounds side by side, so their multiplies overlap.
+HWY_INLINE void PhiloxGroup(PhiloxKey key, uint64_t first_block,
+                            VU x[4][kVectors]) {
   const DU du;
-  x[0] = hn::Iota(du, static_cast<uint32_t>(first_block));
-  x[1] = hn::Set(du, static_cast<uint32_t>(first_block >> 32));
-  x[2] = hn::Zero(du);
-  x[3] = hn::Zero(du);
+  for (size_t v = 0; v < kVectors; ++v) {
+    x[0][v] = hn::Iota(du, static_cast<uint32_t>(first_block + v * kLanes));
+    x[1][v] = hn::Set(du, static_cast<uint32_t>(first_block >> 32));
+    x[2][v] = hn::Zero(du);
+    x[3][v] = hn::Zero(du);
+  }
   const VU m0 = hn::Set(du, kMultiplier0);
   const VU m1 = hn::Set(du, kMultiplier1);
   uint32_t k0 = key[0];
   uint32_t k1 = key[1];
   for (int round = 0; round < 10; ++round) {
-    VU hi0, lo0, hi1, lo1;
-    MulHiLo(x[0], m0, &hi0, &lo0);
-    MulHiLo(x[2], m1, &hi1, &lo1);
-    x[0] = hn::Xor(hn::Xor(hi1, x[1]), hn::Set(du, k0));
-    x[1] = lo1;
-    x[2] = hn::Xor(hn::Xor(hi0, x[3]), hn::Set(du, k1));
-    x[3] = lo0;
+    const VU key0 = hn::Set(du, k0);
+    const VU key1 = hn::Set(du, k1);
+    for (size_t v = 0; v < kVectors; ++v) {
+      VU hi0, lo0, hi1, lo1;
+      MulHiLo(x[0][v], m0, &hi0, &lo0);
+      MulHiLo(x[2][v], m1, &hi1, &lo1);
+      x[0][v] = hn::Xor(hn::Xor(hi1, x[1][v]), key0);
+      x[1][v] = lo1;
+      x[2][v] = hn::Xor(hn::Xor(hi0, x[3][v]), key1);
+      x[3][v] = lo0;
+    }
     k0 += kWeyl0;
     k1 += kWeyl1;
   }
 }
 
-// Calls op(x, out + 64·k + l) for every vector of counters of the groups;
-// op stores word j of its lanes at out[16·j ...].
+// Calls op(x, out + 64·k + v·kLanes) for every vector of counters of the
+// groups; op stores word j of its lanes at out[16·j ...].
 template <class Op>
 HWY_INLINE void ForEachVector(PhiloxKey key, uint64_t first_group,
                               size_t groups, const Op& op) {
   for (size_t k = 0; k < groups; ++k) {
-    const uint64_t block = (first_group + k) * kGroupBlocks;
-    for (size_t l = 0; l < kGroupBlocks; l += kLanes) {
-      VU x[4];
-      PhiloxBlocks(key, block + l, x);
-      op(x, k * kGroupValues + l);
+    VU x[4][kVectors];
+    PhiloxGroup(key, (first_group + k) * kGroupBlocks, x);
+    for (size_t v = 0; v < kVectors; ++v) {
+      const VU words[4] = {x[0][v], x[1][v], x[2][v], x[3][v]};
+      op(words, k * kGroupValues + v * kLanes);
     }
   }
 }
@@ -176,7 +187,8 @@ HWY_INLINE void CosSin(VU w, VF* cos_out, VF* sin_out) {
 }
 
 // Φ⁻¹(p), 0 < p < 1: Wichura's AS 241 PPND7 (about 7 significant digits),
-// every branch computed and the right one selected.
+// every branch's numerator and denominator computed and the right ones
+// selected before the one division.
 HWY_INLINE VF NormalQuantile(VF p) {
   const DF df;
   const VF q = hn::Sub(p, hn::Set(df, 0.5f));
@@ -196,7 +208,7 @@ HWY_INLINE VF NormalQuantile(VF p) {
                       hn::Set(df, 17.895169469f)),
               r),
       hn::Set(df, 1.0f));
-  const VF central = hn::Div(hn::Mul(q, a), b);
+  const VF central_num = hn::Mul(q, a);
   // Otherwise t = sqrt(-ln min(p, 1 - p)) (1 - p is exact for p >= 1/2);
   // the minimum is kept normal so that the logarithm is defined.
   const VF tail_p = hn::Max(hn::Min(p, hn::Sub(hn::Set(df, 1.0f), p)),
@@ -227,11 +239,16 @@ HWY_INLINE VF NormalQuantile(VF p) {
                               hn::Set(df, 0.24197894225f)),
                       t2),
               hn::Set(df, 1.0f));
-  const VF tail_abs = hn::IfThenElse(hn::Le(t, hn::Set(df, 5.0f)),
-                                     hn::Div(c, d), hn::Div(e, f));
-  const VF tail =
-      hn::IfThenElse(hn::Lt(q, hn::Zero(df)), hn::Neg(tail_abs), tail_abs);
-  return hn::IfThenElse(hn::Le(hn::Abs(q), hn::Set(df, 0.425f)), central, tail);
+  // One division: numerator and denominator of the branch are selected
+  // first (the tail's sign goes on the numerator).
+  const auto near = hn::Le(t, hn::Set(df, 5.0f));
+  const VF tail_num_abs = hn::IfThenElse(near, c, e);
+  const VF tail_den = hn::IfThenElse(near, d, f);
+  const VF tail_num = hn::IfThenElse(hn::Lt(q, hn::Zero(df)),
+                                     hn::Neg(tail_num_abs), tail_num_abs);
+  const auto central = hn::Le(hn::Abs(q), hn::Set(df, 0.425f));
+  return hn::Div(hn::IfThenElse(central, central_num, tail_num),
+                 hn::IfThenElse(central, b, tail_den));
 }
 
 void Words(PhiloxKey key, uint64_t first_group, size_t groups, uint32_t* out) {
@@ -321,9 +338,9 @@ void TruncatedNormal(PhiloxKey key, uint64_t first_group, size_t groups,
 
 }  // namespace
 
-extern const FloatKernels kFloatKernels;
-const FloatKernels kFloatKernels = {&Words, &Uniform, &Normal, &Sign,
-                                    &TruncatedNormal};
+extern const FloatSamplerKernels kFloatSamplerKernels;
+const FloatSamplerKernels kFloatSamplerKernels = {&Words, &Uniform, &Normal,
+                                                  &Sign, &TruncatedNormal};
 
 }  // namespace HWY_NAMESPACE
 }  // namespace onnx_reinit
@@ -332,18 +349,18 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace onnx_reinit {
 
-const FloatKernels& FloatKernelsFor(SimdLevel level) {
+const FloatSamplerKernels& FloatSamplerKernelsFor(SimdLevel level) {
   switch (ResolveSimdLevel(level)) {
 #if HWY_TARGETS & HWY_AVX3
     case SimdLevel::kAvx512:
-      return N_AVX3::kFloatKernels;
+      return N_AVX3::kFloatSamplerKernels;
 #endif
 #if HWY_TARGETS & HWY_AVX2
     case SimdLevel::kAvx2:
-      return N_AVX2::kFloatKernels;
+      return N_AVX2::kFloatSamplerKernels;
 #endif
     default:  // the static target: EMU128 on x86-64's SSE2 baseline
-      return HWY_NAMESPACE::kFloatKernels;
+      return HWY_NAMESPACE::kFloatSamplerKernels;
   }
 }
 

@@ -73,7 +73,7 @@ struct TruncatedParams32 {
 // One build of every kernel. Each fills whole groups
 // [first_group, first_group + groups): out[64·k + e] is element e of group
 // first_group + k.
-struct FloatKernels {
+struct FloatSamplerKernels {
   // The raw words: out[64·k + 16·j + l] = word j of block 16·(first + k) + l.
   void (*words)(PhiloxKey key, uint64_t first_group, size_t groups,
                 uint32_t* out);
@@ -89,7 +89,7 @@ struct FloatKernels {
 
 // The build for `level` (ResolveSimdLevel: kAuto is the best level the CPU
 // runs; a level it lacks is lowered).
-const FloatKernels& FloatKernelsFor(SimdLevel level);
+const FloatSamplerKernels& FloatSamplerKernelsFor(SimdLevel level);
 
 }  // namespace onnx_reinit
 

@@ -223,7 +223,7 @@ FloatPlan PlanFloats(const Distribution& dist) {
 }
 
 // Groups [first_group, first_group + groups) into out (64 values each).
-void FloatGroups(const FloatPlan& plan, const FloatKernels& kernels,
+void FloatGroups(const FloatPlan& plan, const FloatSamplerKernels& kernels,
                  PhiloxKey key, uint64_t first_group, size_t groups,
                  float* out) {
   switch (plan.kind) {
@@ -274,7 +274,7 @@ void SampleFloats(const Distribution& dist, PhiloxKey key, uint64_t first,
   }
   if (count == 0) return;
   const FloatPlan plan = PlanFloats(dist);
-  const FloatKernels& kernels = FloatKernelsFor(simd);
+  const FloatSamplerKernels& kernels = FloatSamplerKernelsFor(simd);
   const uint64_t end = first + count;
   uint64_t group = first / kGroupValues;
   const uint64_t end_group = (end + kGroupValues - 1) / kGroupValues;

@@ -3,10 +3,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "support/corpus.h"
 #include "support/model_text.h"
 #include "support/run_cli.h"
+#include "util/simd_level.h"
 
 namespace onnx_reinit {
 namespace {
@@ -113,11 +115,19 @@ TEST(CliTest, UnknownFlagAndMissingOutputAreUsageErrors) {
 // the library with SimdLevel::kBaseline, on any x86-64 machine.
 TEST(CliTest, SimdChoosesTheOrthogonalKernelsAndRefusesOtherValues) {
   const std::string dir = MakeTempDir();
-  auto bad = RunCli({CorpusPath("mlp"), "--plan", "--simd=avx512"});
+  auto bad = RunCli({CorpusPath("mlp"), "--plan", "--simd=sse2"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_EQ(bad.err,
-            "onnx-reinit: error: --simd takes auto or baseline, got "
-            "\"avx512\"\n");
+            "onnx-reinit: error: --simd takes auto, avx512, avx2 or baseline, "
+            "got \"sse2\"\n");
+  if (!CpuSupports(SimdLevel::kAvx512)) {
+    auto lacking = RunCli({CorpusPath("mlp"), "--plan", "--simd=avx512"});
+    EXPECT_EQ(lacking.exit_code, 2);
+    EXPECT_EQ(lacking.err,
+              absl::StrCat("onnx-reinit: error: --simd=avx512: this CPU does "
+                           "not support it (best level: ",
+                           SimdLevelName(BestSimdLevel()), ")\n"));
+  }
   auto baseline =
       RunCli({CorpusPath("mlp"), "-o", dir + "/baseline.onnx",
               "--strategy=orthogonal", "--simd=baseline", "--seed=3"});

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
@@ -11,12 +12,14 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "random/float_kernels.h"
 #include "random/philox.h"
 #include "random/transforms.h"
 #include "strategy/distribution.h"
 #include "strategy/strategy.h"
 #include "strategy/strategy_table.h"
 #include "support/stats.h"
+#include "util/simd_level.h"
 
 namespace onnx_reinit {
 namespace {
@@ -136,8 +139,15 @@ double Kurtosis(const Distribution& d) {
 //      |s - sigma| <= 5 sigma sqrt((k - 1) / (4 n)) + 12.5 sigma / n.
 //  - shape: Kolmogorov–Smirnov against the target CDF, rejecting at
 //      alpha = 0.001 (D > 1.95 / sqrt(n)).
-void ExpectMatches(const Distribution& d, const std::vector<double>& values) {
+//  - with `single` (values sampled in float32), the bounds of uniform and
+//    truncated normal are the float32 roundings of low and high, and normal
+//    values stay within sqrt(-2 ln 2^-24) < 5.78 standard deviations.
+void ExpectMatches(const Distribution& d, const std::vector<double>& values,
+                   bool single = false) {
   const double n = static_cast<double>(values.size());
+  const double low = single ? static_cast<float>(d.low) : d.low;
+  const double high = single ? static_cast<float>(d.high) : d.high;
+  const double radius = single ? 5.78 : 8.58;
   const double mean = d.TargetMean();
   const double sigma = d.TargetStd();
   const Moments m = ComputeMoments(values);
@@ -155,8 +165,8 @@ void ExpectMatches(const Distribution& d, const std::vector<double>& values) {
 
   switch (d.kind) {
     case Distribution::Kind::kUniform: {
-      EXPECT_GE(m.min, d.low);
-      EXPECT_LE(m.max, d.high);
+      EXPECT_GE(m.min, low);
+      EXPECT_LE(m.max, high);
       // Both ends are reached: within a few expected gaps of the bounds.
       const double gap = 20 * (d.high - d.low) / n;
       EXPECT_LT(m.min, d.low + gap);
@@ -168,16 +178,16 @@ void ExpectMatches(const Distribution& d, const std::vector<double>& values) {
     }
     case Distribution::Kind::kNormal: {
       // Box–Muller's radius is at most sqrt(-2 ln 2^-53) < 8.58.
-      EXPECT_GE(m.min, mean - 8.58 * sigma);
-      EXPECT_LE(m.max, mean + 8.58 * sigma);
+      EXPECT_GE(m.min, mean - radius * sigma);
+      EXPECT_LE(m.max, mean + radius * sigma);
       const double ks = KolmogorovSmirnovStatistic(
           values, [&](double x) { return NormalCdf(x, mean, sigma); });
       EXPECT_LT(ks, KolmogorovSmirnovCriticalValue(values.size(), kKsAlpha));
       break;
     }
     case Distribution::Kind::kTruncatedNormal: {
-      EXPECT_GE(m.min, d.low);
-      EXPECT_LE(m.max, d.high);
+      EXPECT_GE(m.min, low);
+      EXPECT_LE(m.max, high);
       const double ks = KolmogorovSmirnovStatistic(
           values, [&](double x) { return TruncatedNormalCdf(d, x); });
       EXPECT_LT(ks, KolmogorovSmirnovCriticalValue(values.size(), kKsAlpha));
@@ -186,7 +196,8 @@ void ExpectMatches(const Distribution& d, const std::vector<double>& values) {
     case Distribution::Kind::kRandomSign: {
       size_t positive = 0;
       for (const double x : values) {
-        ASSERT_TRUE(x == d.value || x == -d.value) << x;
+        const double value = single ? static_cast<float>(d.value) : d.value;
+        ASSERT_TRUE(x == value || x == -value) << x;
         if (x > 0) ++positive;
       }
       // Binomial(n, 1/2): standard deviation sqrt(n) / 2.
@@ -557,6 +568,220 @@ TEST(SampleValuesTest, DifferentTensorsGetDifferentValues) {
   same = 0;
   for (size_t i = 0; i < 64; ++i) same += a[i] == b[i];
   EXPECT_EQ(same, 0u);
+}
+
+// ---- The single-precision stream (stream version 2) ----------------------
+
+constexpr size_t kFloatN = 10'000'000;  // per sampler, as issue 11 asks
+
+std::vector<SimdLevel> SupportedLevels() {
+  std::vector<SimdLevel> levels;
+  for (SimdLevel level :
+       {SimdLevel::kBaseline, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+    if (CpuSupports(level)) {
+      levels.push_back(level);
+    } else {
+      std::printf("[ SKIPPED  ] SIMD level %s: this CPU lacks it\n",
+                  std::string(SimdLevelName(level)).c_str());
+    }
+  }
+  return levels;
+}
+
+std::vector<float> SampleF(const Distribution& d, const std::string& name,
+                           uint64_t first, size_t n,
+                           SimdLevel level = SimdLevel::kAuto) {
+  std::vector<float> values(n);
+  SampleFloats(d, TensorKey(kSeed, name), first, n, level, values.data());
+  return values;
+}
+
+std::vector<double> SampleFAsDouble(const Distribution& d,
+                                    const std::string& name, size_t n) {
+  const std::vector<float> f = SampleF(d, name, 0, n);
+  return std::vector<double>(f.begin(), f.end());
+}
+
+TEST(SampleFloatsTest, WordsAreThoseOfPhiloxInTheDocumentedLayout) {
+  // random/float_kernels.h: element 64g + 16j + l is word j of block 16g + l.
+  const PhiloxKey key = TensorKey(kSeed, "layout");
+  const uint64_t first_group = (uint64_t{1} << 28) + 3;  // blocks above 2^32
+  constexpr size_t kGroups = 3;
+  for (SimdLevel level : SupportedLevels()) {
+    std::vector<uint32_t> words(kGroups * kGroupValues);
+    FloatSamplerKernelsFor(level).words(key, first_group, kGroups,
+                                        words.data());
+    for (size_t k = 0; k < kGroups; ++k) {
+      for (size_t l = 0; l < kGroupBlocks; ++l) {
+        const uint64_t block = (first_group + k) * kGroupBlocks + l;
+        const PhiloxCounter x =
+            Philox4x32({static_cast<uint32_t>(block),
+                        static_cast<uint32_t>(block >> 32), 0, 0},
+                       key);
+        for (size_t j = 0; j < 4; ++j) {
+          ASSERT_EQ(words[k * kGroupValues + 16 * j + l], x[j])
+              << SimdLevelName(level) << " group " << k << " word " << j
+              << " lane " << l;
+        }
+      }
+    }
+  }
+}
+
+TEST(SampleFloatsTest, UniformAndSignFollowTheDocumentedTransforms) {
+  const PhiloxKey key = TensorKey(kSeed, "transforms");
+  std::vector<uint32_t> words(kGroupValues);
+  FloatSamplerKernelsFor(SimdLevel::kBaseline).words(key, 5, 1, words.data());
+  const std::vector<float> u =
+      SampleF(Distribution::Uniform(-2, 6), "transforms", 5 * 64, 64);
+  const std::vector<float> s =
+      SampleF(Distribution::RandomSign(0.5), "transforms", 5 * 64, 64);
+  for (size_t e = 0; e < kGroupValues; ++e) {
+    const float unit = static_cast<float>(words[e] >> 8) * 0x1p-24f;
+    EXPECT_EQ(u[e], std::min(std::max(-2.0f + 8.0f * unit, -2.0f), 6.0f));
+    EXPECT_EQ(s[e], (words[e] >> 31) != 0 ? -0.5f : 0.5f);
+  }
+}
+
+// Issue 11: every element-wise sampler gives the same bits at every SIMD
+// level, for any split of a range.
+TEST(SampleFloatsTest, EverySimdLevelGivesTheSameBits) {
+  const std::vector<Distribution> kinds = {
+      Distribution::Uniform(-0.3, 0.1),
+      Distribution::Normal(0.5, 0.02),
+      Distribution::RandomSign(0.01),
+      Distribution::TruncatedNormal(0, 0.02, -0.04, 0.04),
+      Distribution::TruncatedNormal(0, 1, -1e30, 2),     // one-sided
+      Distribution::TruncatedNormal(0, 1, 5, 6),         // tail, float path
+      Distribution::TruncatedNormal(0, 1, 30, 31),       // double path
+      Distribution::TruncatedNormal(0, 1, 3, 3.000001),  // narrow: double
+      Distribution::Constant(0.25)};
+  const std::vector<SimdLevel> levels = SupportedLevels();
+  for (const Distribution& d : kinds) {
+    const std::vector<float> reference =
+        SampleF(d, "levels", 13, 100003, SimdLevel::kBaseline);
+    for (SimdLevel level : levels) {
+      const std::vector<float> got = SampleF(d, "levels", 13, 100003, level);
+      ASSERT_EQ(
+          std::memcmp(got.data(), reference.data(), got.size() * sizeof(float)),
+          0)
+          << SimdLevelName(level) << ", kind " << static_cast<int>(d.kind)
+          << " [" << d.low << ", " << d.high << "]";
+    }
+  }
+}
+
+TEST(SampleFloatsTest, OddSizedPiecesGiveTheSameValuesAsOneCall) {
+  for (const Distribution& d :
+       {Distribution::Uniform(-1, 1), Distribution::Normal(0, 1),
+        Distribution::RandomSign(1), Distribution::Constant(3),
+        Distribution::TruncatedNormal(0, 1, -0.5, 2),
+        Distribution::TruncatedNormal(0, 1, 30, 31)}) {
+    constexpr uint64_t kFirst = 37;
+    constexpr size_t kTotal = 1001;
+    const std::vector<float> whole = SampleF(d, "pieces", kFirst, kTotal);
+    std::vector<float> pieces(kTotal, -999);
+    for (size_t at = 0, size = 1; at < kTotal;
+         at += size, size = size % 70 + 1) {
+      const size_t n = std::min(size, kTotal - at);
+      SampleFloats(d, TensorKey(kSeed, "pieces"), kFirst + at, n,
+                   SimdLevel::kAuto, pieces.data() + at);
+    }
+    for (size_t i = 0; i < kTotal; ++i) {
+      ASSERT_EQ(pieces[i], whole[i]) << "element " << kFirst + i;
+    }
+  }
+}
+
+TEST(SampleFloatsTest, UniformMatchesMomentsBoundsAndCdf) {
+  const Distribution d = Distribution::Uniform(-0.1, 0.3);
+  ExpectMatches(d, SampleFAsDouble(d, "u", kFloatN), /*single=*/true);
+}
+
+TEST(SampleFloatsTest, NormalMatchesMomentsCdfAndTailMass) {
+  const Distribution d = Distribution::Normal(0.5, 0.02);
+  const std::vector<double> values = SampleFAsDouble(d, "n", kFloatN);
+  ExpectMatches(d, values, /*single=*/true);
+  // The mass beyond 3σ and 4σ (both sides): a binomial count with
+  // p = 2Φ(-k), within 5 standard errors sqrt(n·p·(1 - p)).
+  for (const double k : {3.0, 4.0}) {
+    const double p = std::erfc(k / std::sqrt(2.0));
+    size_t beyond = 0;
+    for (const double x : values) beyond += std::abs(x - 0.5) > k * 0.02;
+    const double n = static_cast<double>(values.size());
+    EXPECT_NEAR(static_cast<double>(beyond), n * p,
+                5 * std::sqrt(n * p * (1 - p)))
+        << "beyond " << k << " sigma";
+  }
+}
+
+TEST(SampleFloatsTest, RandomSignIsPlusOrMinusValueHalfEach) {
+  const Distribution d = Distribution::RandomSign(0.01);
+  ExpectMatches(d, SampleFAsDouble(d, "s", kFloatN), /*single=*/true);
+}
+
+TEST(SampleFloatsTest, TruncatedNormalMatchesMomentsBoundsAndCdf) {
+  // 10^7 values for Keras's ±2σ; 10^6 for the other shapes (the reference
+  // CDF in long double is what takes the time).
+  for (const auto& [d, n] : std::vector<std::pair<Distribution, size_t>>{
+           {Distribution::TruncatedNormal(0, 1, -2, 2), kFloatN},
+           {Distribution::TruncatedNormal(0, 0.02, -2, 2), 1'000'000},
+           {Distribution::TruncatedNormal(2, 0.5, 1, 4), 1'000'000},
+           {Distribution::TruncatedNormal(0, 1, 0, 50), 1'000'000},
+       }) {
+    SCOPED_TRACE(::testing::Message()
+                 << "N(" << d.mean << ", " << d.std << "²) on [" << d.low
+                 << ", " << d.high << "], " << n << " values");
+    ExpectMatches(d, SampleFAsDouble(d, "t", n), /*single=*/true);
+  }
+}
+
+// The far-tail cases of issue 4, in single precision: [5, 6] and [-11, -9]
+// on the float path, [30, 31] and [-36.5, -36] on the double one.
+TEST(SampleFloatsTest, TruncatedNormalFarInOneTailMatchesItsCdf) {
+  for (const Distribution& d :
+       {Distribution::TruncatedNormal(0, 1, 5, 6),
+        Distribution::TruncatedNormal(1, 2, -11, -9),
+        Distribution::TruncatedNormal(0, 1, 30, 31),
+        Distribution::TruncatedNormal(0, 1, -36.5, -36)}) {
+    SCOPED_TRACE(::testing::Message()
+                 << "N(" << d.mean << ", " << d.std << "²) on [" << d.low
+                 << ", " << d.high << "]");
+    ExpectMatches(d, SampleFAsDouble(d, "tail", 1'000'000), /*single=*/true);
+  }
+}
+
+TEST(SampleFloatsTest, DegenerateDistributionsAreConstant) {
+  for (const Distribution& d :
+       {Distribution::Uniform(0.5, 0.5), Distribution::Normal(0.5, 0),
+        Distribution::TruncatedNormal(0.5, 0, -1, 1),
+        Distribution::Constant(0.5)}) {
+    for (const float x : SampleF(d, "d", 3, 101)) ASSERT_EQ(x, 0.5f);
+  }
+}
+
+// Known answers: the first values of each sampler for one (seed, name), so
+// that a change of the stream cannot go unnoticed (the README's stream
+// version must change with them).
+TEST(SampleFloatsTest, FirstValuesArePinned) {
+  const std::vector<std::pair<Distribution, std::vector<float>>> pinned = {
+      {Distribution::Uniform(-1, 1),
+       {0.309837461f, 0.410969257f, 0.455061078f, 0.48186028f}},
+      {Distribution::Normal(0, 1),
+       {-0.25399366f, -0.884293675f, -0.0454298854f, -0.796325624f}},
+      {Distribution::RandomSign(1), {-1.0f, -1.0f, -1.0f, -1.0f}},
+      {Distribution::TruncatedNormal(0, 1, -2, 2),
+       {0.379575908f, 0.513316691f, 0.574477971f, 0.612715542f}},
+      {Distribution::TruncatedNormal(0, 1, 30, 31),
+       {30.0140896f, 30.0116138f, 30.0105896f, 30.0099831f}},
+  };
+  for (const auto& [d, want] : pinned) {
+    // Elements 0, 16, 32, 48: word 0..3 of block 0.
+    const std::vector<float> got = SampleF(d, "pinned.weight", 0, 64);
+    std::vector<float> firsts;
+    for (size_t e = 0; e < 64; e += 16) firsts.push_back(got[e]);
+    EXPECT_EQ(firsts, want) << "kind " << static_cast<int>(d.kind);
+  }
 }
 
 }  // namespace
