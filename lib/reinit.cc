@@ -16,6 +16,7 @@
 #include "plan/report.h"
 #include "rewrite/to_external.h"
 #include "rewrite/to_inline.h"
+#include "strategy/sampler.h"
 #include "util/status_macros.h"
 
 namespace onnx_reinit {
@@ -53,6 +54,7 @@ Report MakeReport(const std::string& input, const std::vector<TensorPlan>& plan,
                   const PlanOptions& options) {
   Report report;
   report.set_model(input);
+  report.set_stream(kStreamVersion);
   report.set_fan_convention(
       std::string(FanConventionName(options.fan_convention)));
   for (const TensorPlan& p : plan) *report.add_tensors() = ToRecord(p);

@@ -57,7 +57,8 @@ size_t GenerateChunk(const ChunkSource& source, uint64_t first, size_t count,
   if (source.filled != nullptr) {
     std::copy_n(source.filled + first, count, values);
   } else {
-    SampleValues(*source.distribution, source.key, first, count, values);
+    SampleValues(*source.distribution, source.key, first, count, values,
+                 source.simd);
   }
   const size_t bytes =
       EncodeValues(source.encoding, source.dtype, values, count, out);

@@ -19,6 +19,11 @@ namespace {
 // the same bits (random/fast_math.h).
 constexpr size_t kBatchBlocks = 128;
 
+// The batch functions below are inlined into one function per SIMD level
+// (GenerateBatch*), each compiled for its level's instructions; the same
+// exactly rounded operations give the same bits in all of them.
+#define ONNX_REINIT_BATCH_INLINE inline __attribute__((always_inline))
+
 struct Batch {
   uint64_t w0[kBatchBlocks];
   uint64_t w1[kBatchBlocks];
@@ -30,8 +35,8 @@ struct Batch {
 // Philox words of blocks [first_block, first_block + n) in stream 0: the
 // same function as philox_internal::Block, computed round by round over
 // arrays so that each round is one vectorizable loop.
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
-PhiloxWords(PhiloxKey key, uint64_t first_block, size_t n, Batch* batch) {
+ONNX_REINIT_BATCH_INLINE void PhiloxWords(PhiloxKey key, uint64_t first_block,
+                                          size_t n, Batch* batch) {
   uint32_t x0[kBatchBlocks], x1[kBatchBlocks], x2[kBatchBlocks],
       x3[kBatchBlocks];
   for (size_t i = 0; i < n; ++i) {
@@ -65,16 +70,16 @@ PhiloxWords(PhiloxKey key, uint64_t first_block, size_t n, Batch* batch) {
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
-UniformValues(double low, double width, size_t n, Batch* batch) {
+ONNX_REINIT_BATCH_INLINE void UniformValues(double low, double width, size_t n,
+                                            Batch* batch) {
   for (size_t i = 0; i < n; ++i) {
     batch->v0[i] = low + width * philox_internal::Uniform(batch->w0[i]);
     batch->v1[i] = low + width * philox_internal::Uniform(batch->w1[i]);
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
-NormalValues(double mean, double sigma, size_t n, Batch* batch) {
+ONNX_REINIT_BATCH_INLINE void NormalValues(double mean, double sigma, size_t n,
+                                           Batch* batch) {
   for (size_t i = 0; i < n; ++i) {
     const double u0 = philox_internal::Uniform(batch->w0[i]);
     const double u1 = philox_internal::Uniform(batch->w1[i]);
@@ -97,8 +102,8 @@ struct TruncatedNormalParams {
   fast_math::TruncatedNormalWindow window;
 };
 
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
-TruncatedNormalValues(const TruncatedNormalParams& t, size_t n, Batch* batch) {
+ONNX_REINIT_BATCH_INLINE void TruncatedNormalValues(
+    const TruncatedNormalParams& t, size_t n, Batch* batch) {
   const fast_math::TruncatedNormalWindow w = t.window;
   for (size_t i = 0; i < n; ++i) {
     const double z0 = fast_math::TruncatedStandardNormal(
@@ -113,8 +118,7 @@ TruncatedNormalValues(const TruncatedNormalParams& t, size_t n, Batch* batch) {
 }
 
 // Bit 63 of the word flips the sign bit of `value`.
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
-SignValues(double value, size_t n, Batch* batch) {
+ONNX_REINIT_BATCH_INLINE void SignValues(double value, size_t n, Batch* batch) {
   constexpr uint64_t kSignBit = uint64_t{1} << 63;
   const uint64_t value_bits = fast_math::Bits(value);
   for (size_t i = 0; i < n; ++i) {
@@ -149,8 +153,9 @@ bool IsConstant(const Distribution& dist, double* value) {
   return false;
 }
 
-void FillBatch(const Distribution& dist, const TruncatedNormalParams& trunc,
-               size_t n, Batch* batch) {
+ONNX_REINIT_BATCH_INLINE void FillBatch(const Distribution& dist,
+                                        const TruncatedNormalParams& trunc,
+                                        size_t n, Batch* batch) {
   switch (dist.kind) {
     case Distribution::Kind::kUniform:
       UniformValues(dist.low, dist.high - dist.low, n, batch);
@@ -166,6 +171,40 @@ void FillBatch(const Distribution& dist, const TruncatedNormalParams& trunc,
       return;
     case Distribution::Kind::kConstant:
       return;  // handled without random numbers
+  }
+}
+
+// Philox words and values of blocks [block, block + n), one build per level.
+#define ONNX_REINIT_GENERATE_BATCH(name, ...)                              \
+  __VA_ARGS__ void name(const Distribution& dist,                          \
+                        const TruncatedNormalParams& trunc, PhiloxKey key, \
+                        uint64_t block, size_t n, Batch* batch) {          \
+    PhiloxWords(key, block, n, batch);                                     \
+    FillBatch(dist, trunc, n, batch);                                      \
+  }
+ONNX_REINIT_GENERATE_BATCH(GenerateBatchBaseline, /*baseline target*/)
+#if defined(__x86_64__)
+ONNX_REINIT_GENERATE_BATCH(GenerateBatchAvx2, __attribute__((target("avx2"))))
+ONNX_REINIT_GENERATE_BATCH(
+    GenerateBatchAvx512,
+    __attribute__((target("avx2,avx512f,avx512vl,avx512dq,avx512bw"))))
+#endif
+#undef ONNX_REINIT_GENERATE_BATCH
+
+using GenerateBatchFn = void (*)(const Distribution&,
+                                 const TruncatedNormalParams&, PhiloxKey,
+                                 uint64_t, size_t, Batch*);
+
+GenerateBatchFn GenerateBatchFor(SimdLevel level) {
+  switch (ResolveSimdLevel(level)) {
+#if defined(__x86_64__)
+    case SimdLevel::kAvx512:
+      return &GenerateBatchAvx512;
+    case SimdLevel::kAvx2:
+      return &GenerateBatchAvx2;
+#endif
+    default:
+      return &GenerateBatchBaseline;
   }
 }
 
@@ -303,7 +342,7 @@ void SampleFloats(const Distribution& dist, PhiloxKey key, uint64_t first,
 }
 
 void SampleValues(const Distribution& dist, PhiloxKey key, uint64_t first,
-                  size_t count, double* out) {
+                  size_t count, double* out, SimdLevel simd) {
   double constant = 0;
   if (IsConstant(dist, &constant)) {
     std::fill(out, out + count, constant);
@@ -314,6 +353,7 @@ void SampleValues(const Distribution& dist, PhiloxKey key, uint64_t first,
       dist.kind == Distribution::Kind::kTruncatedNormal
           ? TruncatedParams(dist)
           : TruncatedNormalParams{};
+  const GenerateBatchFn generate = GenerateBatchFor(simd);
   Batch batch;
   const uint64_t end = first + count;  // one past the last element
   uint64_t block = first >> 1;
@@ -322,8 +362,7 @@ void SampleValues(const Distribution& dist, PhiloxKey key, uint64_t first,
   while (block <= last_block) {
     const size_t n = static_cast<size_t>(
         std::min<uint64_t>(kBatchBlocks, last_block - block + 1));
-    PhiloxWords(key, block, n, &batch);
-    FillBatch(dist, trunc, n, &batch);
+    generate(dist, trunc, key, block, n, &batch);
     // Element 2(block + i) + j is v_j[i]: interleave, then copy the range.
     for (size_t i = 0; i < n; ++i) {
       batch.values[2 * i] = batch.v0[i];

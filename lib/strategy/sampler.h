@@ -38,9 +38,16 @@
 
 namespace onnx_reinit {
 
-// Writes the values of elements [first, first + count) to out[0..count).
+// The version of the stream these samplers produce, reported as "stream".
+// Version 1 (onnx-reinit 0.1): every dtype from the double-precision
+// stream. Version 2: FLOAT, FLOAT16 and BFLOAT16 from the single-precision
+// stream; DOUBLE and the structured strategies unchanged.
+inline constexpr int kStreamVersion = 2;
+
+// Writes the values of elements [first, first + count) to out[0..count),
+// with the build of `simd` (the same bits at every level).
 void SampleValues(const Distribution& dist, PhiloxKey key, uint64_t first,
-                  size_t count, double* out);
+                  size_t count, double* out, SimdLevel simd = SimdLevel::kAuto);
 
 // Writes the float32 values of elements [first, first + count) to
 // out[0..count), with the kernels of `simd`.

@@ -671,6 +671,27 @@ TEST(SampleFloatsTest, EverySimdLevelGivesTheSameBits) {
   }
 }
 
+TEST(SampleValuesTest, EverySimdLevelGivesTheSameBits) {
+  const PhiloxKey key = TensorKey(kSeed, "levels");
+  for (const Distribution& d :
+       {Distribution::Uniform(-0.3, 0.1), Distribution::Normal(0.5, 0.02),
+        Distribution::RandomSign(0.01),
+        Distribution::TruncatedNormal(0, 0.02, -0.04, 0.04),
+        Distribution::TruncatedNormal(0, 1, 30, 31)}) {
+    std::vector<double> reference(30001);
+    SampleValues(d, key, 7, reference.size(), reference.data(),
+                 SimdLevel::kBaseline);
+    for (SimdLevel level : SupportedLevels()) {
+      std::vector<double> got(reference.size());
+      SampleValues(d, key, 7, got.size(), got.data(), level);
+      ASSERT_EQ(std::memcmp(got.data(), reference.data(),
+                            got.size() * sizeof(double)),
+                0)
+          << SimdLevelName(level) << ", kind " << static_cast<int>(d.kind);
+    }
+  }
+}
+
 TEST(SampleFloatsTest, OddSizedPiecesGiveTheSameValuesAsOneCall) {
   for (const Distribution& d :
        {Distribution::Uniform(-1, 1), Distribution::Normal(0, 1),
