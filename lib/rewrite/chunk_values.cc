@@ -5,6 +5,9 @@
 #include "onnx/onnx_pb.h"
 #include "strategy/sampler.h"
 
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "FLOAT values are written as the host's floats");
+
 namespace onnx_reinit {
 namespace {
 
@@ -44,6 +47,16 @@ bool UsesFloatStream(int32_t dtype) {
 
 size_t GenerateChunk(const ChunkSource& source, uint64_t first, size_t count,
                      ChunkScratch* scratch, uint8_t* out, ChunkStats* stats) {
+  if (source.filled == nullptr && source.dtype == onnx::TensorProto::FLOAT &&
+      reinterpret_cast<uintptr_t>(out) % alignof(float) == 0) {
+    // Sampled straight into `out`: the bytes of a little-endian float are
+    // its encoding.
+    float* values = reinterpret_cast<float*>(out);
+    SampleFloats(*source.distribution, source.key, first, count, source.simd,
+                 values);
+    *stats = Measure(values, count, source.target_mean);
+    return count * sizeof(float);
+  }
   if (source.filled == nullptr && UsesFloatStream(source.dtype)) {
     float* values = scratch->floats();
     SampleFloats(*source.distribution, source.key, first, count, source.simd,

@@ -61,8 +61,9 @@ class ChunkScratch {
 };
 
 // Writes the encoding of elements [first, first + count) to `out` (room for
-// count · kMaxEncodedValueBytes bytes), sets `stats`, and returns the number
-// of bytes written. count <= scratch->max_count().
+// count · kMaxEncodedValueBytes bytes; when it is aligned for float, FLOAT
+// values are sampled straight into it, saving a copy), sets `stats`, and
+// returns the number of bytes written. count <= scratch->max_count().
 size_t GenerateChunk(const ChunkSource& source, uint64_t first, size_t count,
                      ChunkScratch* scratch, uint8_t* out, ChunkStats* stats);
 
