@@ -45,21 +45,20 @@ constexpr uint32_t kMultiplier1 = 0xCD9E8D57u;
 constexpr uint32_t kWeyl0 = 0x9E3779B9u;
 constexpr uint32_t kWeyl1 = 0xBB67AE85u;
 
-// hi and lo 32 bits of a·m per lane: the even lanes' products from one
-// 32x32->64 multiply, the odd lanes' from another on the shifted input.
+// hi and lo 32 bits of a·m per lane: lo from one 32-bit multiply; hi of the
+// even lanes from one 32x32->64 multiply, of the odd lanes from another on
+// the shifted input.
 HWY_INLINE void MulHiLo(VU a, VU m, VU* hi, VU* lo) {
   const DU du;
   const hn::RepartitionToWide<DU> dw;
   const auto even = hn::MulEven(a, m);
+  *lo = hn::Mul(a, m);          // the low halves of all lanes in one multiply
   if constexpr (kLanes == 1) {  // HWY_SCALAR: no odd lanes
-    *lo = hn::BitCast(du, even);
     *hi = hn::BitCast(du, hn::ShiftRight<32>(even));
     return;
   }
   const auto odd =
       hn::MulEven(hn::BitCast(du, hn::ShiftRight<32>(hn::BitCast(dw, a))), m);
-  *lo = hn::OddEven(hn::BitCast(du, hn::ShiftLeft<32>(odd)),
-                    hn::BitCast(du, even));
   *hi = hn::OddEven(hn::BitCast(du, odd),
                     hn::BitCast(du, hn::ShiftRight<32>(even)));
 }
