@@ -127,6 +127,12 @@ double Kurtosis(const Distribution& d) {
   }
 }
 
+std::string Describe(const Distribution& d) {
+  return (::testing::Message() << "N(" << d.mean << ", " << d.std << "²) on ["
+                               << d.low << ", " << d.high << "]")
+      .GetString();
+}
+
 // Checks the moments, support and (for continuous kinds) the shape of n
 // samples of `d`. Tolerances are 5 standard errors:
 //  - mean: the sample mean has standard error sigma / sqrt(n), so
@@ -258,24 +264,24 @@ TEST(SampleValuesTest, TruncatedNormalMatchesMomentsBoundsAndCdf) {
            Distribution::TruncatedNormal(0, 1, 0, 50),    // half-normal
            Distribution::TruncatedNormal(0, 0.02, -2, 2)  // torch ±100σ
        }) {
-    SCOPED_TRACE(::testing::Message()
-                 << "N(" << d.mean << ", " << d.std << "²) on [" << d.low
-                 << ", " << d.high << "]");
+    SCOPED_TRACE(Describe(d));
     ExpectMatches(d, Sample(d, "t"));
   }
+}
+
+// Both bounds 5σ and more from the mean, on either side (issue 4).
+std::vector<Distribution> FarTailCases() {
+  return {Distribution::TruncatedNormal(0, 1, 5, 6),
+          Distribution::TruncatedNormal(1, 2, -11, -9),
+          Distribution::TruncatedNormal(0, 1, 30, 31),
+          Distribution::TruncatedNormal(0, 1, -36.5, -36)};
 }
 
 TEST(SampleValuesTest, TruncatedNormalFarInOneTailMatchesItsCdf) {
   // Both bounds 5σ and more from the mean, on either side: Φ(6) - Φ(5)
   // would cancel; the sampler works on the mirrored side.
-  for (const Distribution& d :
-       {Distribution::TruncatedNormal(0, 1, 5, 6),
-        Distribution::TruncatedNormal(1, 2, -11, -9),
-        Distribution::TruncatedNormal(0, 1, 30, 31),
-        Distribution::TruncatedNormal(0, 1, -36.5, -36)}) {
-    SCOPED_TRACE(::testing::Message()
-                 << "N(" << d.mean << ", " << d.std << "²) on [" << d.low
-                 << ", " << d.high << "]");
+  for (const Distribution& d : FarTailCases()) {
+    SCOPED_TRACE(Describe(d));
     const std::vector<double> values = Sample(d, "tail");
     ExpectMatches(d, values);
     const TruncatedMoments want = ReferenceMoments(d);
@@ -750,9 +756,7 @@ TEST(SampleFloatsTest, TruncatedNormalMatchesMomentsBoundsAndCdf) {
            {Distribution::TruncatedNormal(2, 0.5, 1, 4), 1'000'000},
            {Distribution::TruncatedNormal(0, 1, 0, 50), 1'000'000},
        }) {
-    SCOPED_TRACE(::testing::Message()
-                 << "N(" << d.mean << ", " << d.std << "²) on [" << d.low
-                 << ", " << d.high << "], " << n << " values");
+    SCOPED_TRACE(Describe(d) + ", " + std::to_string(n) + " values");
     ExpectMatches(d, SampleFAsDouble(d, "t", n), /*single=*/true);
   }
 }
@@ -760,14 +764,8 @@ TEST(SampleFloatsTest, TruncatedNormalMatchesMomentsBoundsAndCdf) {
 // The far-tail cases of issue 4, in single precision: [5, 6] and [-11, -9]
 // on the float path, [30, 31] and [-36.5, -36] on the double one.
 TEST(SampleFloatsTest, TruncatedNormalFarInOneTailMatchesItsCdf) {
-  for (const Distribution& d :
-       {Distribution::TruncatedNormal(0, 1, 5, 6),
-        Distribution::TruncatedNormal(1, 2, -11, -9),
-        Distribution::TruncatedNormal(0, 1, 30, 31),
-        Distribution::TruncatedNormal(0, 1, -36.5, -36)}) {
-    SCOPED_TRACE(::testing::Message()
-                 << "N(" << d.mean << ", " << d.std << "²) on [" << d.low
-                 << ", " << d.high << "]");
+  for (const Distribution& d : FarTailCases()) {
+    SCOPED_TRACE(Describe(d));
     ExpectMatches(d, SampleFAsDouble(d, "tail", 1'000'000), /*single=*/true);
   }
 }
