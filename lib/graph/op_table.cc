@@ -1,5 +1,9 @@
 #include "graph/op_table.h"
 
+#include <algorithm>
+#include <iterator>
+#include <tuple>
+
 namespace onnx_reinit {
 namespace {
 
@@ -69,6 +73,16 @@ constexpr RoleNameRow kRoleNames[] = {
     {Role::kNotWeight, "not_weight"},
 };
 
+struct FormalInputsRow {
+  absl::string_view domain;
+  absl::string_view op_type;
+  int since_version;
+  absl::string_view inputs;  // formal names separated by ' '
+  bool variadic_tail;
+};
+
+#include "graph/op_table_formal_inputs.inc"
+
 }  // namespace
 
 absl::string_view RoleName(Role role) {
@@ -96,5 +110,38 @@ const SlotRule* FindSlotRule(absl::string_view domain,
   }
   return nullptr;
 }
+
+absl::string_view FormalInputName(absl::string_view domain,
+                                  absl::string_view op_type, int opset,
+                                  int slot) {
+  if (slot < 0) return "";
+  // The first row after (domain, op_type, opset); the one before it is the
+  // newest schema of that operator not newer than opset, if it is that
+  // operator's at all.
+  const FormalInputsRow* const end = std::end(kFormalInputs);
+  const FormalInputsRow* after = std::upper_bound(
+      std::begin(kFormalInputs), end, std::make_tuple(domain, op_type, opset),
+      [](const auto& key, const FormalInputsRow& row) {
+        return key <
+               std::make_tuple(row.domain, row.op_type, row.since_version);
+      });
+  if (after == std::begin(kFormalInputs)) return "";
+  const FormalInputsRow& row = *std::prev(after);
+  if (row.domain != domain || row.op_type != op_type || row.inputs.empty()) {
+    return "";
+  }
+  absl::string_view rest = row.inputs;
+  for (int i = 0;; ++i) {
+    const size_t space = rest.find(' ');
+    const absl::string_view name = rest.substr(0, space);
+    if (i == slot) return name;
+    if (space == absl::string_view::npos) {
+      return row.variadic_tail ? name : absl::string_view();
+    }
+    rest.remove_prefix(space + 1);
+  }
+}
+
+absl::string_view FormalInputsOnnxVersion() { return kFormalInputsOnnxVersion; }
 
 }  // namespace onnx_reinit

@@ -78,6 +78,21 @@ struct SlotRule {
 const SlotRule* FindSlotRule(absl::string_view domain,
                              absl::string_view op_type, int slot);
 
+// ONNX's formal name of input `slot` of (domain, op_type) at `opset` ("shape"
+// for Reshape input 1), exactly as onnx's schema registry answers it: the
+// schema with the largest since_version <= opset; every slot of a variadic
+// tail has the last formal input's name; "" for an operator the registry
+// does not know in that domain (it spells ONNX's domain "", and only so), an
+// opset older than the operator, or a slot past its inputs. From a table
+// generated from the registry (op_table_formal_inputs.inc, written by
+// tools/gen_formal_inputs.cc), because building the registry costs about
+// 11 ms of CPU in every process that touches it.
+absl::string_view FormalInputName(absl::string_view domain,
+                                  absl::string_view op_type, int opset,
+                                  int slot);
+// The onnx release the table was generated from ("1.12.0").
+absl::string_view FormalInputsOnnxVersion();
+
 }  // namespace onnx_reinit
 
 #endif  // ONNX_REINIT_GRAPH_OP_TABLE_H_

@@ -8,24 +8,16 @@
 #include "graph/node_kind.h"
 #include "graph/node_label.h"
 #include "graph/patterns.h"
-#include "onnx/defs/schema.h"
 #include "util/status_macros.h"
 
 namespace onnx_reinit {
 namespace {
 
 // The formal name of an input ("shape" for Reshape input 1), or "".
-std::string InputName(const ModelIndex& index, const onnx::NodeProto& node,
-                      int slot) {
-  const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(
-      node.op_type(), index.Opset(node.domain()), node.domain());
-  if (schema == nullptr || schema->inputs().empty()) return "";
-  const auto& inputs = schema->inputs();
-  if (slot < static_cast<int>(inputs.size())) return inputs[slot].GetName();
-  if (inputs.back().GetOption() == onnx::OpSchema::Variadic) {
-    return inputs.back().GetName();
-  }
-  return "";
+absl::string_view InputName(const ModelIndex& index,
+                            const onnx::NodeProto& node, int slot) {
+  return FormalInputName(node.domain(), node.op_type(),
+                         index.Opset(node.domain()), slot);
 }
 
 // Why a slot that no table row and no pattern claims holds no weight.
@@ -54,7 +46,7 @@ std::string NotAWeightBecause(const onnx::NodeProto& node) {
 }
 
 std::string Where(const ModelIndex& index, const FinalUse& use) {
-  const std::string name = InputName(index, *use.node, use.slot);
+  const absl::string_view name = InputName(index, *use.node, use.slot);
   return absl::StrCat("input ", use.slot, name.empty() ? "" : " (", name,
                       name.empty() ? "" : ")", " of ",
                       NodeLabel(*use.node, use.node_index));
