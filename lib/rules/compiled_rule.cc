@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "config.pb.h"
+#include "dtype/dtype.h"
 #include "onnx/onnx_pb.h"
 #include "re2/re2.h"
 #include "rules/rules.h"
@@ -33,9 +34,7 @@ const std::vector<std::pair<std::string, int32_t>>& DTypeNames() {
           !onnx::TensorProto_DataType_IsValid(i)) {
         continue;
       }
-      v->emplace_back(onnx::TensorProto_DataType_Name(
-                          static_cast<onnx::TensorProto_DataType>(i)),
-                      i);
+      v->emplace_back(DTypeName(i), i);
     }
     return v;
   }();
