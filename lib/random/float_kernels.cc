@@ -113,82 +113,135 @@ HWY_INLINE void ForEachVector(PhiloxKey key, uint64_t first_group,
   }
 }
 
+// Calls op(x, out + 64·k) with the words x of each group k.
+template <class Op>
+HWY_INLINE void ForEachGroup(PhiloxKey key, uint64_t first_group, size_t groups,
+                             float* out, const Op& op) {
+  for (size_t k = 0; k < groups; ++k) {
+    VU x[4][kVectors];
+    PhiloxGroup(key, (first_group + k) * kGroupBlocks, x);
+    op(x, out + k * kGroupValues);
+  }
+}
+
 // n24 = w >> 8 as a float (exact: below 2^24).
 HWY_INLINE VF Top24(VU w) {
   return hn::ConvertTo(DF(), hn::BitCast(DI(), hn::ShiftRight<8>(w)));
 }
 
-// Natural logarithm of x > 0, x normal (fdlibm's e_logf.c): x = 2^k·m with
-// m in [√2/2, √2), f = m - 1, s = f/(2 + f),
+// Loops over the K independent vectors of a batch, one step at a time, so
+// that K dependency chains are interleaved (the compiler does not schedule
+// across whole inlined functions; out-of-order hardware sees only a window).
+#define ONNX_REINIT_EACH(i, K) \
+  _Pragma("GCC unroll 16") for (size_t i = 0; i < (K); ++i)
+
+// Natural logarithm of x > 0, x normal (fdlibm's e_logf.c), in place on K
+// vectors: x = 2^k·m with m in [√2/2, √2), f = m - 1, s = f/(2 + f),
 // ln x = k·ln2_hi - ((hfsq - (s·(hfsq + R(s²)) + k·ln2_lo)) - f).
-HWY_INLINE VF Log(VF x) {
+template <size_t K>
+HWY_INLINE void Log(VF (&x)[K]) {
   const DF df;
   const DU du;
   const DI di;
-  VU ix = hn::Add(hn::BitCast(du, x), hn::Set(du, 0x3f800000u - 0x3f3504f3u));
-  const VI k =
-      hn::Sub(hn::BitCast(di, hn::ShiftRight<23>(ix)), hn::Set(di, 0x7f));
-  ix = hn::Add(hn::And(ix, hn::Set(du, 0x007fffffu)), hn::Set(du, 0x3f3504f3u));
-  const VF f = hn::Sub(hn::BitCast(df, ix), hn::Set(df, 1.0f));
-  const VF s = hn::Div(f, hn::Add(hn::Set(df, 2.0f), f));
-  const VF z = hn::Mul(s, s);
-  const VF w = hn::Mul(z, z);
-  const VF t1 = hn::Mul(w, hn::Add(hn::Set(df, 0.40000972152f),
-                                   hn::Mul(w, hn::Set(df, 0.24279078841f))));
-  const VF t2 = hn::Mul(z, hn::Add(hn::Set(df, 0.66666662693f),
-                                   hn::Mul(w, hn::Set(df, 0.28498786688f))));
-  const VF r = hn::Add(t2, t1);
-  const VF hfsq = hn::Mul(hn::Set(df, 0.5f), hn::Mul(f, f));
-  const VF dk = hn::ConvertTo(df, k);
-  const VF inner =
-      hn::Add(hn::Mul(s, hn::Add(hfsq, r)),
-              hn::Mul(dk, hn::Set(df, 9.0580006145e-06f)));    // ln2_lo
-  return hn::Sub(hn::Mul(dk, hn::Set(df, 6.9313812256e-01f)),  // ln2_hi
-                 hn::Sub(hn::Sub(hfsq, inner), f));
+  VU ix[K];
+  VF f[K], s[K], z[K], w[K], r[K], hfsq[K], dk[K];
+  ONNX_REINIT_EACH(i, K) {
+    ix[i] =
+        hn::Add(hn::BitCast(du, x[i]), hn::Set(du, 0x3f800000u - 0x3f3504f3u));
+  }
+  ONNX_REINIT_EACH(i, K) {
+    dk[i] = hn::ConvertTo(
+        df,
+        hn::Sub(hn::BitCast(di, hn::ShiftRight<23>(ix[i])), hn::Set(di, 0x7f)));
+  }
+  ONNX_REINIT_EACH(i, K) {
+    ix[i] = hn::Add(hn::And(ix[i], hn::Set(du, 0x007fffffu)),
+                    hn::Set(du, 0x3f3504f3u));
+  }
+  ONNX_REINIT_EACH(i, K) {
+    f[i] = hn::Sub(hn::BitCast(df, ix[i]), hn::Set(df, 1.0f));
+  }
+  ONNX_REINIT_EACH(i, K) {
+    s[i] = hn::Div(f[i], hn::Add(hn::Set(df, 2.0f), f[i]));
+  }
+  ONNX_REINIT_EACH(i, K) { z[i] = hn::Mul(s[i], s[i]); }
+  ONNX_REINIT_EACH(i, K) { w[i] = hn::Mul(z[i], z[i]); }
+  ONNX_REINIT_EACH(i, K) {
+    const VF t1 =
+        hn::Mul(w[i], hn::Add(hn::Set(df, 0.40000972152f),
+                              hn::Mul(w[i], hn::Set(df, 0.24279078841f))));
+    const VF t2 =
+        hn::Mul(z[i], hn::Add(hn::Set(df, 0.66666662693f),
+                              hn::Mul(w[i], hn::Set(df, 0.28498786688f))));
+    r[i] = hn::Add(t2, t1);
+  }
+  ONNX_REINIT_EACH(i, K) {
+    hfsq[i] = hn::Mul(hn::Set(df, 0.5f), hn::Mul(f[i], f[i]));
+  }
+  ONNX_REINIT_EACH(i, K) {
+    const VF inner =
+        hn::Add(hn::Mul(s[i], hn::Add(hfsq[i], r[i])),
+                hn::Mul(dk[i], hn::Set(df, 9.0580006145e-06f)));    // ln2_lo
+    x[i] = hn::Sub(hn::Mul(dk[i], hn::Set(df, 6.9313812256e-01f)),  // ln2_hi
+                   hn::Sub(hn::Sub(hfsq[i], inner), f[i]));
+  }
 }
 
-// cos θ and sin θ for θ = 2π·n/2^24, n = w >> 8.
-HWY_INLINE void CosSin(VU w, VF* cos_out, VF* sin_out) {
+// cos θ and sin θ for θ = 2π·n/2^24, n = w >> 8, on K vectors.
+template <size_t K>
+HWY_INLINE void CosSin(const VU (&w)[K], VF (&cos_out)[K], VF (&sin_out)[K]) {
   const DF df;
   const DU du;
   const DI di;
-  const VU n = hn::ShiftRight<8>(w);
-  const VU quadrant = hn::ShiftRight<22>(hn::Add(n, hn::Set(du, 1u << 21)));
-  const VI rest =
-      hn::Sub(hn::BitCast(di, n), hn::BitCast(di, hn::ShiftLeft<22>(quadrant)));
-  // |rest| <= 2^21, so x = rest·π·2^-23 is in [-π/4, π/4].
-  const VF x = hn::Mul(hn::ConvertTo(df, rest), hn::Set(df, 3.7450702e-07f));
-  const VF z = hn::Mul(x, x);
+  VU quadrant[K];
+  VF x[K], z[K], s[K], c[K];
+  ONNX_REINIT_EACH(i, K) {
+    const VU n = hn::ShiftRight<8>(w[i]);
+    quadrant[i] = hn::ShiftRight<22>(hn::Add(n, hn::Set(du, 1u << 21)));
+    const VI rest = hn::Sub(hn::BitCast(di, n),
+                            hn::BitCast(di, hn::ShiftLeft<22>(quadrant[i])));
+    // |rest| <= 2^21, so x = rest·π·2^-23 is in [-π/4, π/4].
+    x[i] = hn::Mul(hn::ConvertTo(df, rest), hn::Set(df, 3.7450702e-07f));
+  }
+  ONNX_REINIT_EACH(i, K) { z[i] = hn::Mul(x[i], x[i]); }
   // Cephes sinf / cosf on [-π/4, π/4].
-  const VF sin_poly =
-      hn::Add(hn::Set(df, -1.6666654611e-1f),
-              hn::Mul(z, hn::Add(hn::Set(df, 8.3321608736e-3f),
-                                 hn::Mul(z, hn::Set(df, -1.9515295891e-4f)))));
-  const VF s = hn::Add(x, hn::Mul(hn::Mul(x, z), sin_poly));
-  const VF cos_poly = hn::Add(
-      hn::Set(df, 4.166664568298827e-2f),
-      hn::Mul(z, hn::Add(hn::Set(df, -1.388731625493765e-3f),
-                         hn::Mul(z, hn::Set(df, 2.443315711809948e-5f)))));
-  const VF c =
-      hn::Add(hn::Sub(hn::Set(df, 1.0f), hn::Mul(hn::Set(df, 0.5f), z)),
-              hn::Mul(hn::Mul(z, z), cos_poly));
+  ONNX_REINIT_EACH(i, K) {
+    const VF sin_poly = hn::Add(
+        hn::Set(df, -1.6666654611e-1f),
+        hn::Mul(z[i], hn::Add(hn::Set(df, 8.3321608736e-3f),
+                              hn::Mul(z[i], hn::Set(df, -1.9515295891e-4f)))));
+    s[i] = hn::Add(x[i], hn::Mul(hn::Mul(x[i], z[i]), sin_poly));
+  }
+  ONNX_REINIT_EACH(i, K) {
+    const VF cos_poly = hn::Add(
+        hn::Set(df, 4.166664568298827e-2f),
+        hn::Mul(z[i],
+                hn::Add(hn::Set(df, -1.388731625493765e-3f),
+                        hn::Mul(z[i], hn::Set(df, 2.443315711809948e-5f)))));
+    c[i] = hn::Add(hn::Sub(hn::Set(df, 1.0f), hn::Mul(hn::Set(df, 0.5f), z[i])),
+                   hn::Mul(hn::Mul(z[i], z[i]), cos_poly));
+  }
   // θ = q·π/2 + x: q odd swaps sin and cos; sin is negated for q = 2, 3 and
   // cos for q = 1, 2.
-  const auto swap = hn::RebindMask(
-      df, hn::Ne(hn::And(quadrant, hn::Set(du, 1u)), hn::Zero(du)));
-  const VU sin_sign = hn::ShiftLeft<30>(hn::And(quadrant, hn::Set(du, 2u)));
-  const VU cos_sign = hn::ShiftLeft<30>(
-      hn::And(hn::Add(quadrant, hn::Set(du, 1u)), hn::Set(du, 2u)));
-  const VF sin_abs = hn::IfThenElse(swap, c, s);
-  const VF cos_abs = hn::IfThenElse(swap, s, c);
-  *sin_out = hn::BitCast(df, hn::Xor(hn::BitCast(du, sin_abs), sin_sign));
-  *cos_out = hn::BitCast(df, hn::Xor(hn::BitCast(du, cos_abs), cos_sign));
+  ONNX_REINIT_EACH(i, K) {
+    const VU q = quadrant[i];
+    const auto swap =
+        hn::RebindMask(df, hn::Ne(hn::And(q, hn::Set(du, 1u)), hn::Zero(du)));
+    const VU sin_sign = hn::ShiftLeft<30>(hn::And(q, hn::Set(du, 2u)));
+    const VU cos_sign = hn::ShiftLeft<30>(
+        hn::And(hn::Add(q, hn::Set(du, 1u)), hn::Set(du, 2u)));
+    const VF sin_abs = hn::IfThenElse(swap, c[i], s[i]);
+    const VF cos_abs = hn::IfThenElse(swap, s[i], c[i]);
+    sin_out[i] = hn::BitCast(df, hn::Xor(hn::BitCast(du, sin_abs), sin_sign));
+    cos_out[i] = hn::BitCast(df, hn::Xor(hn::BitCast(du, cos_abs), cos_sign));
+  }
 }
 
 // Φ⁻¹(p), 0 < p < 1: Wichura's AS 241 PPND7 (about 7 significant digits),
 // every branch's numerator and denominator computed and the right ones
 // selected before the one division.
-HWY_INLINE VF NormalQuantile(VF p) {
+// The quantile given p and t = sqrt(-ln min(p, 1 - p)) (NormalQuantile).
+HWY_INLINE VF NormalQuantileFromTail(VF p, VF t) {
   const DF df;
   const VF q = hn::Sub(p, hn::Set(df, 0.5f));
   // |q| <= 0.425: z = q·A(r)/B(r), r = 0.180625 - q².
@@ -208,11 +261,7 @@ HWY_INLINE VF NormalQuantile(VF p) {
               r),
       hn::Set(df, 1.0f));
   const VF central_num = hn::Mul(q, a);
-  // Otherwise t = sqrt(-ln min(p, 1 - p)) (1 - p is exact for p >= 1/2);
-  // the minimum is kept normal so that the logarithm is defined.
-  const VF tail_p = hn::Max(hn::Min(p, hn::Sub(hn::Set(df, 1.0f), p)),
-                            hn::Set(df, 1.17549435e-38f));
-  const VF t = hn::Sqrt(hn::Neg(Log(tail_p)));
+  // Otherwise, from t: two rational functions, for t <= 5 and beyond.
   const VF t1 = hn::Sub(t, hn::Set(df, 1.6f));
   const VF c = hn::Add(
       hn::Mul(hn::Add(hn::Mul(hn::Add(hn::Mul(hn::Set(df, 0.17023821103f), t1),
@@ -250,6 +299,21 @@ HWY_INLINE VF NormalQuantile(VF p) {
                  hn::IfThenElse(central, b, tail_den));
 }
 
+template <size_t K>
+HWY_INLINE void NormalQuantile(VF (&p)[K]) {
+  const DF df;
+  // Otherwise t = sqrt(-ln min(p, 1 - p)) (1 - p is exact for p >= 1/2);
+  // the minimum is kept normal so that the logarithm is defined.
+  VF t[K];
+  ONNX_REINIT_EACH(i, K) {
+    t[i] = hn::Max(hn::Min(p[i], hn::Sub(hn::Set(df, 1.0f), p[i])),
+                   hn::Set(df, 1.17549435e-38f));
+  }
+  Log(t);
+  ONNX_REINIT_EACH(i, K) { t[i] = hn::Sqrt(hn::Neg(t[i])); }
+  ONNX_REINIT_EACH(i, K) { p[i] = NormalQuantileFromTail(p[i], t[i]); }
+}
+
 void Words(PhiloxKey key, uint64_t first_group, size_t groups, uint32_t* out) {
   const DU du;
   ForEachVector(key, first_group, groups, [&](const VU* x, size_t at) {
@@ -282,17 +346,27 @@ void Normal(PhiloxKey key, uint64_t first_group, size_t groups,
   const VF one = hn::Set(df, 1.0f);
   const VF scale = hn::Set(df, 0x1p-24f);
   const VF minus_two = hn::Set(df, -2.0f);
-  ForEachVector(key, first_group, groups, [&](const VU* x, size_t at) {
-    for (size_t pair = 0; pair < 2; ++pair) {
-      const VF u = hn::Mul(hn::Add(Top24(x[2 * pair]), one), scale);
-      const VF r = hn::Sqrt(hn::Mul(Log(u), minus_two));
-      VF c, s;
-      CosSin(x[2 * pair + 1], &c, &s);
-      float* o = out + at + 32 * pair;
-      hn::StoreU(hn::Add(mean, hn::Mul(sigma, hn::Mul(r, c))), df, o);
-      hn::StoreU(hn::Add(mean, hn::Mul(sigma, hn::Mul(r, s))), df, o + 16);
-    }
-  });
+  constexpr size_t K = 2 * kVectors;  // (pair, vector) of a group
+  ForEachGroup(
+      key, first_group, groups, out, [&](VU(&x)[4][kVectors], float* o) {
+        VF r[K], c[K], s[K];
+        VU angle[K];
+        ONNX_REINIT_EACH(i, K) {
+          const size_t pair = i / kVectors, v = i % kVectors;
+          r[i] = hn::Mul(hn::Add(Top24(x[2 * pair][v]), one), scale);
+          angle[i] = x[2 * pair + 1][v];
+        }
+        Log(r);
+        ONNX_REINIT_EACH(i, K) { r[i] = hn::Sqrt(hn::Mul(r[i], minus_two)); }
+        CosSin(angle, c, s);
+        ONNX_REINIT_EACH(i, K) {
+          float* at = o + 32 * (i / kVectors) + kLanes * (i % kVectors);
+          hn::StoreU(hn::Add(mean, hn::Mul(sigma, hn::Mul(r[i], c[i]))), df,
+                     at);
+          hn::StoreU(hn::Add(mean, hn::Mul(sigma, hn::Mul(r[i], s[i]))), df,
+                     at + 16);
+        }
+      });
 }
 
 void Sign(PhiloxKey key, uint64_t first_group, size_t groups,
@@ -322,17 +396,27 @@ void TruncatedNormal(PhiloxKey key, uint64_t first_group, size_t groups,
   const VF highest = hn::Set(df, p.max);
   const VF scale = hn::Set(df, 0x1p-23f);
   const VF half_step = hn::Set(df, 0x1p-24f);
-  ForEachVector(key, first_group, groups, [&](const VU* x, size_t at) {
-    for (size_t j = 0; j < 4; ++j) {
-      const VF n23 =
-          hn::ConvertTo(df, hn::BitCast(di, hn::ShiftRight<9>(x[j])));
-      const VF u = hn::Add(hn::Mul(n23, scale), half_step);
-      const VF z =
-          hn::Mul(sign, NormalQuantile(hn::Add(p_low, hn::Mul(u, p_width))));
-      const VF v = hn::Add(mean, hn::Mul(sigma, z));
-      hn::StoreU(hn::Min(hn::Max(v, lowest), highest), df, out + at + 16 * j);
-    }
-  });
+  constexpr size_t K = 2 * kVectors;  // half a group at a time
+  ForEachGroup(
+      key, first_group, groups, out, [&](VU(&x)[4][kVectors], float* o) {
+        for (size_t half = 0; half < 2; ++half) {
+          VF z[K];
+          ONNX_REINIT_EACH(i, K) {
+            const size_t j = 2 * half + i / kVectors, v = i % kVectors;
+            const VF n23 =
+                hn::ConvertTo(df, hn::BitCast(di, hn::ShiftRight<9>(x[j][v])));
+            const VF u = hn::Add(hn::Mul(n23, scale), half_step);
+            z[i] = hn::Add(p_low, hn::Mul(u, p_width));
+          }
+          NormalQuantile(z);
+          ONNX_REINIT_EACH(i, K) {
+            const size_t j = 2 * half + i / kVectors, v = i % kVectors;
+            const VF value = hn::Add(mean, hn::Mul(sigma, hn::Mul(sign, z[i])));
+            hn::StoreU(hn::Min(hn::Max(value, lowest), highest), df,
+                       o + 16 * j + kLanes * v);
+          }
+        }
+      });
 }
 
 }  // namespace
