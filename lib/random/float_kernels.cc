@@ -419,11 +419,58 @@ void TruncatedNormal(PhiloxKey key, uint64_t first_group, size_t groups,
       });
 }
 
+// Sums of d = x - center and d² over values[0..n), in double precision, with
+// 16 partial sums (value i goes to sum i % 16) added pairwise at the end: the
+// same additions in the same order at every level.
+void Moments(const float* values, size_t n, double center, double* sum,
+             double* sum_sq) {
+  using DD = hn::CappedTag<double, 8>;
+  using DH = hn::Rebind<float, DD>;
+  const DD dd;
+  const DH dh;
+  constexpr size_t kDoubles = hn::MaxLanes(DD());
+  constexpr size_t kParts = 16 / kDoubles;
+  static_assert(16 % kDoubles == 0, "16 partial sums are whole vectors");
+  hn::Vec<DD> s[kParts], q[kParts];
+  for (size_t k = 0; k < kParts; ++k) {
+    s[k] = hn::Zero(dd);
+    q[k] = hn::Zero(dd);
+  }
+  const hn::Vec<DD> c = hn::Set(dd, center);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    for (size_t k = 0; k < kParts; ++k) {
+      const hn::Vec<DD> d = hn::Sub(
+          hn::PromoteTo(dd, hn::LoadU(dh, values + i + k * kDoubles)), c);
+      s[k] = hn::Add(s[k], d);
+      q[k] = hn::Add(q[k], hn::Mul(d, d));
+    }
+  }
+  double ps[16], pq[16];
+  for (size_t k = 0; k < kParts; ++k) {
+    hn::StoreU(s[k], dd, ps + k * kDoubles);
+    hn::StoreU(q[k], dd, pq + k * kDoubles);
+  }
+  for (size_t j = 0; i < n; ++i, ++j) {
+    const double d = static_cast<double>(values[i]) - center;
+    ps[j] += d;
+    pq[j] += d * d;
+  }
+  for (size_t width = 8; width >= 1; width /= 2) {
+    for (size_t j = 0; j < width; ++j) {
+      ps[j] += ps[j + width];
+      pq[j] += pq[j + width];
+    }
+  }
+  *sum = ps[0];
+  *sum_sq = pq[0];
+}
+
 }  // namespace
 
 extern const FloatSamplerKernels kFloatSamplerKernels;
-const FloatSamplerKernels kFloatSamplerKernels = {&Words, &Uniform, &Normal,
-                                                  &Sign, &TruncatedNormal};
+const FloatSamplerKernels kFloatSamplerKernels = {
+    &Words, &Uniform, &Normal, &Sign, &TruncatedNormal, &Moments};
 
 }  // namespace HWY_NAMESPACE
 }  // namespace onnx_reinit

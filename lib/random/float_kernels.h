@@ -85,6 +85,12 @@ struct FloatSamplerKernels {
                const SignParams32& params, float* out);
   void (*truncated_normal)(PhiloxKey key, uint64_t first_group, size_t groups,
                            const TruncatedParams32& params, float* out);
+  // Σ (x - center) and Σ (x - center)² over values[0..n) in double: value i
+  // is added to partial sum i % 16, and the 16 partial sums are added
+  // pairwise (j += j + 8, then + 4, + 2, + 1), so every level gives the same
+  // bits.
+  void (*moments)(const float* values, size_t n, double center, double* sum,
+                  double* sum_sq);
 };
 
 // The build for `level` (ResolveSimdLevel: kAuto is the best level the CPU

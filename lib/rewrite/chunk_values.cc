@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "onnx/onnx_pb.h"
+#include "random/float_kernels.h"
 #include "strategy/sampler.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -11,20 +12,28 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 namespace onnx_reinit {
 namespace {
 
-template <typename T>
-ChunkStats Measure(const T* values, size_t n, double center) {
+ChunkStats MeasureFloats(const float* values, size_t n, double center,
+                         SimdLevel simd) {
+  ChunkStats stats;
+  stats.n = n;
+  FloatSamplerKernelsFor(simd).moments(values, n, center, &stats.sum,
+                                       &stats.sum_sq);
+  return stats;
+}
+
+ChunkStats Measure(const double* values, size_t n, double center) {
   double sum[4] = {0, 0, 0, 0};
   double sum_sq[4] = {0, 0, 0, 0};
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     for (int j = 0; j < 4; ++j) {
-      const double d = static_cast<double>(values[i + j]) - center;
+      const double d = values[i + j] - center;
       sum[j] += d;
       sum_sq[j] += d * d;
     }
   }
   for (; i < n; ++i) {
-    const double d = static_cast<double>(values[i]) - center;
+    const double d = values[i] - center;
     sum[0] += d;
     sum_sq[0] += d * d;
   }
@@ -54,7 +63,7 @@ size_t GenerateChunk(const ChunkSource& source, uint64_t first, size_t count,
     float* values = reinterpret_cast<float*>(out);
     SampleFloats(*source.distribution, source.key, first, count, source.simd,
                  values);
-    *stats = Measure(values, count, source.target_mean);
+    *stats = MeasureFloats(values, count, source.target_mean, source.simd);
     return count * sizeof(float);
   }
   if (source.filled == nullptr && UsesFloatStream(source.dtype)) {
@@ -63,7 +72,7 @@ size_t GenerateChunk(const ChunkSource& source, uint64_t first, size_t count,
                  values);
     const size_t bytes =
         EncodeFloatValues(source.encoding, source.dtype, values, count, out);
-    *stats = Measure(values, count, source.target_mean);
+    *stats = MeasureFloats(values, count, source.target_mean, source.simd);
     return bytes;
   }
   double* values = scratch->doubles();

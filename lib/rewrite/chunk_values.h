@@ -9,9 +9,11 @@
 //
 // Statistics: sums of d = x - c and d² over the rounded values, c being the
 // target mean (one pass; since |mean - c| is of the order of the sampling
-// noise, the variance S2/n - (S1/n)² loses nothing to cancellation), with
-// four accumulators in a fixed order, so they do not depend on how chunks
-// are spread over threads once added in chunk order.
+// noise, the variance S2/n - (S1/n)² loses nothing to cancellation), in
+// double precision with partial sums in a fixed order (for float32 values,
+// the vector kernel of random/float_kernels.h, the same bits at every SIMD
+// level), so they do not depend on how chunks are spread over threads once
+// added in chunk order.
 #ifndef ONNX_REINIT_REWRITE_CHUNK_VALUES_H_
 #define ONNX_REINIT_REWRITE_CHUNK_VALUES_H_
 

@@ -698,6 +698,36 @@ TEST(SampleValuesTest, EverySimdLevelGivesTheSameBits) {
   }
 }
 
+TEST(SampleFloatsTest, MomentsAreTheSameAtEveryLevelAndMatchALongDoubleSum) {
+  // 1000003 values: whole 16-value steps and a ragged end.
+  const std::vector<float> values =
+      SampleF(Distribution::Normal(0.5, 0.02), "moments", 0, 1000003);
+  long double want_sum = 0, want_sq = 0, abs_sum = 0;
+  for (const float x : values) {
+    const long double d = static_cast<long double>(x) - 0.49L;
+    want_sum += d;
+    want_sq += d * d;
+    abs_sum += std::abs(d);
+  }
+  // Serial summation error: at most (terms per partial sum) · 2^-53 of the
+  // sum of magnitudes (plus the rounding of each d, 2^-53 |d| per term).
+  const double terms = static_cast<double>(values.size()) / 16 + 5;
+  const double sum_tol = terms * 0x1p-53 * static_cast<double>(abs_sum);
+  const double sq_tol = terms * 0x1p-52 * static_cast<double>(want_sq);
+  double sum0 = 0, sq0 = 0;
+  FloatSamplerKernelsFor(SimdLevel::kBaseline)
+      .moments(values.data(), values.size(), 0.49, &sum0, &sq0);
+  EXPECT_NEAR(sum0, static_cast<double>(want_sum), sum_tol);
+  EXPECT_NEAR(sq0, static_cast<double>(want_sq), sq_tol);
+  for (SimdLevel level : SupportedLevels()) {
+    double sum = 0, sq = 0;
+    FloatSamplerKernelsFor(level).moments(values.data(), values.size(), 0.49,
+                                          &sum, &sq);
+    EXPECT_EQ(sum, sum0) << SimdLevelName(level);
+    EXPECT_EQ(sq, sq0) << SimdLevelName(level);
+  }
+}
+
 TEST(SampleFloatsTest, OddSizedPiecesGiveTheSameValuesAsOneCall) {
   for (const Distribution& d :
        {Distribution::Uniform(-1, 1), Distribution::Normal(0, 1),
