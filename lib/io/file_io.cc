@@ -23,19 +23,13 @@ absl::Status CopyByReading(int in_fd, uint64_t in_offset, int out_fd,
                            const std::string& out_path) {
   std::vector<char> buffer(std::min<uint64_t>(size, 1 << 20));
   while (size > 0) {
-    size_t want = std::min<uint64_t>(size, buffer.size());
-    ssize_t got = ::pread(in_fd, buffer.data(), want, in_offset);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      return absl::UnknownError(absl::StrCat(
-          "cannot read the input while writing \"", out_path,
-          "\": ", got == 0 ? "unexpected end of file" : std::strerror(errno)));
-    }
-    absl::Status s = WriteAt(out_fd, out_path, buffer.data(), got, out_offset);
+    const size_t n = std::min<uint64_t>(size, buffer.size());
+    absl::Status s = ReadAt(in_fd, buffer.data(), n, in_offset, out_path);
+    if (s.ok()) s = WriteAt(out_fd, out_path, buffer.data(), n, out_offset);
     if (!s.ok()) return s;
-    in_offset += got;
-    out_offset += got;
-    size -= got;
+    in_offset += n;
+    out_offset += n;
+    size -= n;
   }
   return absl::OkStatus();
 }
@@ -75,6 +69,51 @@ absl::Status WriteAt(int fd, const std::string& path, const void* data,
     p += n;
     size -= n;
     offset += n;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteVectorAt(int fd, const std::string& path,
+                           absl::Span<iovec> parts, uint64_t offset) {
+  size_t first = 0;
+  while (first < parts.size()) {
+    if (parts[first].iov_len == 0) {
+      ++first;
+      continue;
+    }
+    ssize_t n =
+        ::pwritev(fd, &parts[first], static_cast<int>(parts.size() - first),
+                  static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return WriteError(path, n < 0 ? errno : EIO);
+    offset += static_cast<uint64_t>(n);
+    size_t done = static_cast<size_t>(n);
+    while (first < parts.size() && done >= parts[first].iov_len) {
+      done -= parts[first].iov_len;
+      ++first;
+    }
+    if (done > 0) {
+      parts[first].iov_base = static_cast<char*>(parts[first].iov_base) + done;
+      parts[first].iov_len -= done;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadAt(int in_fd, void* data, size_t size, uint64_t offset,
+                    const std::string& out_path) {
+  char* p = static_cast<char*>(data);
+  while (size > 0) {
+    ssize_t got = ::pread(in_fd, p, size, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      return absl::UnknownError(absl::StrCat(
+          "cannot read the input while writing \"", out_path,
+          "\": ", got == 0 ? "unexpected end of file" : std::strerror(errno)));
+    }
+    p += got;
+    offset += static_cast<uint64_t>(got);
+    size -= static_cast<size_t>(got);
   }
   return absl::OkStatus();
 }

@@ -1,7 +1,9 @@
-// Positioned writes and in-kernel copies between descriptors. Errors name the
-// path given by the caller.
+// Positioned reads and writes, and in-kernel copies between descriptors.
+// Errors name the path given by the caller.
 #ifndef ONNX_REINIT_IO_FILE_IO_H_
 #define ONNX_REINIT_IO_FILE_IO_H_
+
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace onnx_reinit {
 
@@ -28,6 +31,18 @@ bool SameFile(const std::string& a, const std::string& b);
 [[nodiscard]] absl::Status WriteAt(int fd, const std::string& path,
                                    const void* data, size_t size,
                                    uint64_t offset);
+
+// Writes the concatenation of `parts` at `offset` with pwritev (at most
+// IOV_MAX parts), retried on short writes; `parts` is used up in the process.
+[[nodiscard]] absl::Status WriteVectorAt(int fd, const std::string& path,
+                                         absl::Span<iovec> parts,
+                                         uint64_t offset);
+
+// Reads exactly `size` bytes at `offset` of `in_fd` (pread, retried on short
+// reads) for the output `out_path`: errors say "cannot read the input while
+// writing" it, a file that ends early included.
+[[nodiscard]] absl::Status ReadAt(int in_fd, void* data, size_t size,
+                                  uint64_t offset, const std::string& out_path);
 
 // Copies `size` bytes from in_fd@in_offset to out_fd@out_offset with
 // copy_file_range (falling back to pread/pwrite where the kernel or file
