@@ -92,12 +92,12 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
                    DataFileSet::Prepare(input, output, &plan, !to_inline));
   if (to_inline) move.edits = PlanToInline(source->layout, &plan, *data);
   if (!move.location.empty() && !move.edits.empty()) {
-    ASSIGN_OR_RETURN(const DataFileOutput file,
-                     data->AddNew(move.location, move.size));
+    std::vector<CopiedRange> copies;
     for (const MoveToExternal::Copy& copy : move.copies) {
-      RETURN_IF_ERROR(CopyRange(source->file.fd(), copy.from, file.fd, copy.to,
-                                copy.size, file.path));
+      copies.push_back({source->file.fd(), copy.from, copy.to, copy.size});
     }
+    RETURN_IF_ERROR(
+        data->AddNew(move.location, move.size, std::move(copies)).status());
   }
   if (options.claim_data_file) {
     for (const DataFileOutput& file : data->outputs()) {

@@ -49,6 +49,40 @@ onnx::TensorProto Shape(const TensorPlan& p) {
   return t;
 }
 
+// What the output copy of the data file `in` takes from it: every byte
+// outside the extents of the rewritten tensors among `tensors` (stored in
+// it), which must not share bytes.
+absl::StatusOr<std::vector<CopiedRange>> KeptRanges(
+    const std::string& input_model, const std::string& location,
+    const std::vector<TensorPlan*>& tensors, const OpenedData& in) {
+  std::vector<const TensorPlan*> rewritten;
+  for (const TensorPlan* p : tensors) {
+    if (p->rewrite) rewritten.push_back(p);
+  }
+  std::sort(rewritten.begin(), rewritten.end(),
+            [](const TensorPlan* a, const TensorPlan* b) {
+              return a->external->offset < b->external->offset;
+            });
+  std::vector<CopiedRange> kept;
+  uint64_t from = 0;
+  const TensorPlan* before = nullptr;
+  for (const TensorPlan* p : rewritten) {
+    if (*p->external->length == 0) continue;
+    const uint64_t begin = p->external->offset;
+    if (before != nullptr && begin < from) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "\"", input_model, "\": tensors \"", before->name, "\" and \"",
+          p->name, "\" share bytes of the data file \"", location,
+          "\"; each rewritten tensor needs bytes of its own"));
+    }
+    if (begin > from) kept.push_back({in.fd.get(), from, from, begin - from});
+    from = begin + *p->external->length;
+    before = p;
+  }
+  if (from < in.size) kept.push_back({in.fd.get(), from, from, in.size - from});
+  return kept;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
@@ -75,9 +109,10 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
         "\", whose external data files it would replace; write to another "
         "folder (or replace the model itself with --in_place)"));
   }
-  // Every input file is opened and every extent checked before anything is
-  // created in the output folder.
-  std::vector<OpenedData> inputs;
+  // Every input file is opened, every extent checked and what each output
+  // takes from its input worked out before anything is created in the output
+  // folder.
+  std::map<std::string, std::vector<CopiedRange>> copies;
   for (auto& [location, tensors] : by_location) {
     absl::StatusOr<OpenedData> in = OpenDataBeneath(in_dir.get(), location);
     if (!in.ok()) {
@@ -97,20 +132,15 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
       }
       p->external->length = length;
     }
-    inputs.push_back(*std::move(in));
-  }
-  if (!copy) {
-    size_t k = 0;
-    for (const auto& entry : by_location) {
-      set->inputs_[entry.first] = std::move(inputs[k++]);
+    if (copy) {
+      ASSIGN_OR_RETURN(copies[location],
+                       KeptRanges(input_model, location, tensors, *in));
     }
-    return set;
+    set->inputs_[location] = *std::move(in);
   }
+  if (!copy) return set;
   const std::string suffix = absl::StrCat(".tmp-", ::getpid());
-  size_t i = 0;
-  for (const auto& entry : by_location) {
-    const std::string& location = entry.first;
-    const OpenedData& in = inputs[i++];
+  for (auto& [location, kept] : copies) {
     File file;
     file.location = location;
     file.temp = location + suffix;
@@ -123,42 +153,22 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
     }
     file.fd = *std::move(out);
     set->files_.push_back(std::move(file));
+    const int out_fd = set->files_.back().fd.get();
     const std::string out_path =
         absl::StrCat(set->out_dir_path_, "/", location);
-    // Copy every byte the rewrite will not overwrite (so each output byte
-    // is written once): the complement of the rewritten tensors' extents.
-    const int out_fd = set->files_.back().fd.get();
-    if (::ftruncate(out_fd, static_cast<off_t>(in.size)) != 0) {
+    if (::ftruncate(out_fd,
+                    static_cast<off_t>(set->inputs_.at(location).size)) != 0) {
       return absl::UnknownError(absl::StrCat("cannot write \"", out_path,
                                              "\": ", std::strerror(errno)));
     }
-    std::vector<std::pair<uint64_t, uint64_t>> rewritten;
-    for (const TensorPlan* p : by_location.at(location)) {
-      if (p->rewrite) {
-        rewritten.emplace_back(p->external->offset,
-                               p->external->offset + *p->external->length);
-      }
-    }
-    std::sort(rewritten.begin(), rewritten.end());
-    uint64_t from = 0;
-    for (const auto& [begin, end] : rewritten) {
-      if (begin > from) {
-        RETURN_IF_ERROR(
-            CopyRange(in.fd.get(), from, out_fd, from, begin - from, out_path));
-      }
-      from = std::max(from, end);
-    }
-    if (from < in.size) {
-      RETURN_IF_ERROR(
-          CopyRange(in.fd.get(), from, out_fd, from, in.size - from, out_path));
-    }
-    set->outputs_.push_back({location, set->files_.back().fd.get(), out_path});
+    set->outputs_.push_back({location, out_fd, out_path, std::move(kept)});
   }
   return set;
 }
 
-absl::StatusOr<DataFileOutput> DataFileSet::AddNew(const std::string& location,
-                                                   uint64_t size) {
+absl::StatusOr<DataFileOutput> DataFileSet::AddNew(
+    const std::string& location, uint64_t size,
+    std::vector<CopiedRange> copies) {
   for (const File& file : files_) {
     if (file.location == location) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -185,7 +195,8 @@ absl::StatusOr<DataFileOutput> DataFileSet::AddNew(const std::string& location,
         absl::StrCat("cannot write \"", path, "\": ", std::strerror(errno)));
   }
   files_.push_back(std::move(file));
-  outputs_.push_back({location, files_.back().fd.get(), path});
+  outputs_.push_back(
+      {location, files_.back().fd.get(), path, std::move(copies)});
   return outputs_.back();
 }
 

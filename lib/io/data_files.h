@@ -1,12 +1,13 @@
 // The external data files of a model being re-initialized. Each file the
 // plan names is opened safely beneath the input model's folder
 // (io/external_data.h: no links, no escaping the folder, extents checked
-// against every tensor stored in it), copied in the kernel to a fresh
-// temporary file beneath the output model's folder at the same relative
-// location — every byte except the extents of the tensors the plan rewrites,
-// which the rewriter writes — and renamed into place by Commit(). Until then
-// nothing is visible at the final locations; destroying the set without
-// Commit() removes the temporary files.
+// against every tensor stored in it) and gets a fresh temporary file of the
+// same size beneath the output model's folder at the same relative location,
+// with what it takes from the input (every byte outside the extents of the
+// tensors the plan rewrites): the rewriter then writes each output whole, in
+// offset order, every byte once. Commit() renames the temporary files into
+// place. Until then nothing is visible at the final locations; destroying
+// the set without Commit() removes the temporary files.
 #ifndef ONNX_REINIT_IO_DATA_FILES_H_
 #define ONNX_REINIT_IO_DATA_FILES_H_
 
@@ -35,7 +36,8 @@ class DataFileSet {
       const std::string& input_model, const std::string& output_model,
       std::vector<TensorPlan>* plan, bool copy = true);
 
-  // The open input data file at `location`, or -1.
+  // The open input data file at `location`, or -1. Input files stay open as
+  // long as the set (outputs' copies read from them).
   int InputFd(const std::string& location) const;
 
   DataFileSet(const DataFileSet&) = delete;
@@ -46,9 +48,12 @@ class DataFileSet {
 
   // Adds a new, empty data file of `size` bytes at `location` (normalized)
   // beneath the output model's folder, under a temporary name until
-  // Commit(). InvalidArgument when an input data file has that location.
+  // Commit(), that will take `copies` (from files that stay open until the
+  // rewrite is done). InvalidArgument when an input data file has that
+  // location.
   [[nodiscard]] absl::StatusOr<DataFileOutput> AddNew(
-      const std::string& location, uint64_t size);
+      const std::string& location, uint64_t size,
+      std::vector<CopiedRange> copies);
 
   // Renames every temporary file to its location.
   [[nodiscard]] absl::Status Commit();

@@ -1,13 +1,16 @@
 // Produces the re-initialized model: the input's bytes with the value payload
 // of every tensor the plan rewrites replaced by freshly sampled values.
 //
-// Unchanged stretches are copied in the kernel (copy_file_range); new values
-// are generated in chunks of kChunkValues elements into per-thread buffers
-// and written with pwrite at their final offset, so memory does not grow with
-// the size of the weights. Chunk boundaries and the random stream of each
-// value depend only on (seed, tensor name, element index), and statistics are
-// combined in chunk order, so output and report are identical for any thread
-// count.
+// Every output file is composed in offset order (rewrite/ordered_writer.h):
+// unchanged stretches copied in the kernel (copy_file_range; short ones read
+// into the write buffer), literal bytes, and new values generated in chunks
+// of kChunkValues elements by the pool's threads straight into a few reused
+// write buffers, which one thread at a time writes in large pwritev calls.
+// So every byte is written once, no two threads write one file, and memory
+// does not grow with the size of the weights. Chunk boundaries and the random
+// stream of each value depend only on (seed, tensor name, element index), and
+// statistics are combined in chunk order, so output and report are identical
+// for any thread count.
 #ifndef ONNX_REINIT_REWRITE_REWRITER_H_
 #define ONNX_REINIT_REWRITE_REWRITER_H_
 
@@ -50,12 +53,24 @@ struct RewriteOptions {
   WriteProgress* progress = nullptr;  // optional
 };
 
-// A copy of an external data file, already holding the input file's bytes;
-// the values of rewritten tensors stored in it are overwritten in place.
+// A byte range an output data file takes unchanged from another file.
+struct CopiedRange {
+  int source_fd = -1;
+  uint64_t from = 0;  // offset in the source
+  uint64_t to = 0;    // offset in the output
+  uint64_t size = 0;
+};
+
+// An output data file, created at its final size and not written yet: the
+// rewriter writes `copies` (the bytes kept from the input data file, or the
+// values of kept tensors moved out of the model) and the new values of the
+// rewritten tensors stored in it, in offset order. Bytes that neither covers
+// (alignment gaps of a new file) stay zero.
 struct DataFileOutput {
   std::string location;  // as the tensors' external_data names it
   int fd = -1;
-  std::string path;  // for messages
+  std::string path;                 // for messages
+  std::vector<CopiedRange> copies;  // not overlapping the rewritten extents
 };
 
 struct RewriteOutputs {
@@ -66,7 +81,7 @@ struct RewriteOutputs {
   std::vector<LiteralEdit> model_edits;
 };
 
-// Writes the data files' new values first, then recomputes the SHA-1 of every
+// Writes the data files first, then recomputes the SHA-1 of every
 // data file written and puts it in each `checksum` entry that names that file
 // (so no checksum is left stale), then writes the model. Returns the
 // statistics of the written values, one entry per plan entry (zeros for
