@@ -117,19 +117,6 @@ fi
 
 # ---------- timing helpers ----------
 
-# Wall time of one command in milliseconds (3 decimals), using bash's $EPOCHREALTIME (no fork
-# for the clock itself).  The command's output goes to $WORK/last.log; a failure aborts.
-time_ms() {
-  local t0 t1
-  t0=$EPOCHREALTIME
-  if ! "$@" >"$WORK/last.log" 2>&1; then
-    log "command failed: $*"; cat "$WORK/last.log" >&2; exit 1
-  fi
-  t1=$EPOCHREALTIME
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }'
-}
-
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Peak RSS in MB of one run of a command, from GNU time.
 peak_rss_mb() {

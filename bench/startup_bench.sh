@@ -67,19 +67,6 @@ private_binary startup_bench
 
 # ---------- helpers ----------
 
-# Wall time of one command in milliseconds (3 decimals); output to $WORK/last.log; a failure
-# aborts.
-time_ms() {
-  local t0 t1
-  t0=$EPOCHREALTIME
-  if ! "$@" >"$WORK/last.log" 2>&1; then
-    log "command failed: $*"; cat "$WORK/last.log" >&2; exit 1
-  fi
-  t1=$EPOCHREALTIME
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }'
-}
-
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ---------- timings ----------
 
