@@ -5,7 +5,7 @@
 // unchanged stretches copied in the kernel (copy_file_range; short ones read
 // into the write buffer), literal bytes, and new values generated in chunks
 // of kChunkValues elements by the pool's threads straight into a few reused
-// write buffers, which one thread at a time writes in large pwritev calls.
+// write buffers, which one thread at a time writes (pwritev).
 // So every byte is written once, no two threads write one file, and memory
 // does not grow with the size of the weights. Chunk boundaries and the random
 // stream of each value depend only on (seed, tensor name, element index), and
