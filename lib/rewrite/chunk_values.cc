@@ -41,18 +41,19 @@ ChunkStats Measure(const double* values, size_t n, double center) {
           (sum_sq[0] + sum_sq[1]) + (sum_sq[2] + sum_sq[3])};
 }
 
+// Whether `dtype` takes the single-precision stream.
+bool UsesFloatStream(int32_t dtype) {
+  return dtype == onnx::TensorProto::FLOAT ||
+         dtype == onnx::TensorProto::FLOAT16 ||
+         dtype == onnx::TensorProto::BFLOAT16;
+}
+
 }  // namespace
 
 ChunkScratch::ChunkScratch(size_t max_count)
     : max_count_(max_count),
       doubles_(new double[max_count]),
       floats_(new float[max_count]) {}
-
-bool UsesFloatStream(int32_t dtype) {
-  return dtype == onnx::TensorProto::FLOAT ||
-         dtype == onnx::TensorProto::FLOAT16 ||
-         dtype == onnx::TensorProto::BFLOAT16;
-}
 
 size_t GenerateChunk(const ChunkSource& source, uint64_t first, size_t count,
                      ChunkScratch* scratch, uint8_t* out, ChunkStats* stats) {

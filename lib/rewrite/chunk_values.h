@@ -69,9 +69,6 @@ class ChunkScratch {
 size_t GenerateChunk(const ChunkSource& source, uint64_t first, size_t count,
                      ChunkScratch* scratch, uint8_t* out, ChunkStats* stats);
 
-// Whether `dtype` takes the single-precision stream.
-bool UsesFloatStream(int32_t dtype);
-
 }  // namespace onnx_reinit
 
 #endif  // ONNX_REINIT_REWRITE_CHUNK_VALUES_H_

@@ -49,7 +49,6 @@ struct Scratch {
 
 struct Target {
   const TensorPlan* plan = nullptr;
-  PhiloxKey key{};
   size_t first_job = 0;
   size_t job_count = 0;
   ChunkSource source;
@@ -152,7 +151,7 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     }
     // Keyed by name; by path when two rewritten tensors share a name (in
     // different subgraphs), so they do not get the same values.
-    target.key =
+    target.source.key =
         TensorKey(options.seed, name_count[p.name] > 1 ? p.path : p.name);
     target.first_job = jobs.size();
     for (uint64_t first = 0; first < p.element_count; first += kChunkValues) {
@@ -199,14 +198,14 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
                          whole, " values for its consumer's input"));
       }
       s = FillStructured(t.plan->distribution, placement->dims,
-                         t.plan->gate_blocks, t.plan->op_type, t.key,
+                         t.plan->gate_blocks, t.plan->op_type, t.source.key,
                          consumer.get(), how);
       for (uint64_t i = 0; s.ok() && i < t.plan->element_count; ++i) {
         filled[target][i] = consumer[placement->index[i]];
       }
     } else {
       s = FillStructured(t.plan->distribution, t.plan->dims,
-                         t.plan->gate_blocks, t.plan->op_type, t.key,
+                         t.plan->gate_blocks, t.plan->op_type, t.source.key,
                          filled[target].get(), how);
     }
     if (!s.ok()) {
@@ -226,7 +225,6 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   for (size_t t = 0; t < targets.size(); ++t) {
     Target& target = targets[t];
     target.source.distribution = &target.plan->distribution;
-    target.source.key = target.key;
     target.source.dtype = target.plan->dtype;
     target.source.encoding = target.encoding;
     target.source.target_mean = target.plan->target_mean;
