@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "io/input_file.h"
 #include "io/wire_scan.h"
+#include "onnx_reinit/onnx_reinit.h"
 #include "plan/planner.h"
 #include "rewrite/splice.h"
 #include "util/simd_level.h"
@@ -37,11 +38,9 @@ struct WrittenStats {
 
 // How far the writing of new values has come, for a progress display: the
 // bytes of value payload to write (set once they are known) and written so
-// far. Read from other threads while the rewrite runs.
-struct WriteProgress {
-  std::atomic<uint64_t> expected{0};
-  std::atomic<uint64_t> written{0};
-};
+// far. Read from other threads while the rewrite runs: the public API's
+// Progress (include/onnx_reinit/onnx_reinit.h).
+using WriteProgress = Progress;
 
 struct RewriteOptions {
   uint64_t seed = 0;

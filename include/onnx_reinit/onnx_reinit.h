@@ -1,0 +1,192 @@
+// onnx-reinit's public C++ API: the only header a user includes. Everything
+// under lib/ is private; nothing here names protobuf or an internal type.
+//
+// The simple entry points:
+//
+//   onnx_reinit::Options options;
+//   options.strategy = "xavier_uniform";
+//   options.seed = 7;
+//   absl::StatusOr<std::string> report =
+//       onnx_reinit::ReinitializeFile("model.onnx", "fresh.onnx", options);
+//
+// ReinitializeFile writes `output` (atomically: on any error nothing is at
+// the output path and the input is untouched) and returns the report as JSON,
+// the same text as the CLI's --report. PlanFile returns the plan as JSON, the
+// same text as --plan --format=json. ReinitializeBytes does the same as
+// ReinitializeFile on a serialized model held in memory and returns the new
+// model's bytes.
+//
+// Errors are absl::Status values whose messages are the CLI's (the CLI is
+// built on this header):
+//   InvalidArgument   bad options (a strategy, rule, profile, config file,
+//                     --simd level ...), or a model that is not valid ONNX or
+//                     whose tensors do not fit their consumers
+//   NotFound          a missing input, data file or config file (a config
+//                     file's syntax errors are InvalidArgument)
+//   PermissionDenied, FailedPrecondition, ResourceExhausted, Unknown ...
+//                     I/O failures, from errno
+// Where there is one, the message names the file, node and tensor.
+//
+// Determinism: the same options and seed give byte-identical output on any
+// x86-64 machine, for any thread count and SIMD level (README
+// "Reproducibility").
+//
+// Thread safety: every function may be called from several threads at once;
+// a Reinitializer is immutable after Create and may be shared.
+#ifndef ONNX_REINIT_ONNX_REINIT_H_
+#define ONNX_REINIT_ONNX_REINIT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+#if defined(__GNUC__)
+#define ONNX_REINIT_API __attribute__((visibility("default")))
+#else
+#define ONNX_REINIT_API
+#endif
+
+namespace onnx_reinit {
+
+// "0.2.0": the library's version (the CLI's --version).
+ONNX_REINIT_API const char* Version();
+
+// Everything a run can be told; each field is the CLI flag of the same name
+// and takes the same text.
+struct Options {
+  // --strategy: for weight, recurrent_input and recurrent_hidden tensors,
+  // e.g. "normal(std=0.02)". "" = not given: he_normal, unless the profile
+  // or config file decides (an explicit strategy beats the profile).
+  std::string strategy;
+  // --bias_strategy: for bias and recurrent_bias tensors. "" = not given:
+  // zeros, unless the profile or config file decides.
+  std::string bias_strategy;
+  // --rule, in order: "SELECTOR:STRATEGY", e.g. "role=embedding:keep".
+  std::vector<std::string> rules;
+  // --config: rules from a .textproto or .json file ("" = none).
+  std::string config_file;
+  // --profile: "", "torch" or "keras".
+  std::string profile;
+  // --seed.
+  uint64_t seed = 0;
+  // --threads: 0 = one per core. Never changes the output.
+  int threads = 0;
+  // --external_data: "keep" (as the input), "inline" (external data comes
+  // back into the model) or "external" (initializers of at least
+  // external_threshold bytes move to external_file).
+  std::string external_data = "keep";
+  uint64_t external_threshold = 1024;
+  // "" = the output's file name + ".data", next to the output.
+  std::string external_file;
+  // --fan_convention: "torch" or "keras" (ConvTranspose fans; README).
+  std::string fan_convention = "torch";
+  // --simd: "auto", "avx512", "avx2" or "baseline". Never changes the
+  // output of the element-wise strategies.
+  std::string simd = "auto";
+};
+
+// Writes `output` re-initialized from `input` (external data files are
+// written next to it) and returns the report as indented JSON.
+ONNX_REINIT_API absl::StatusOr<std::string> ReinitializeFile(
+    const std::string& input, const std::string& output,
+    const Options& options);
+
+// The plan (what ReinitializeFile would do, tensor by tensor) as indented
+// JSON; nothing is written.
+ONNX_REINIT_API absl::StatusOr<std::string> PlanFile(const std::string& input,
+                                                     const Options& options);
+
+// `model` is a serialized ModelProto; returns the re-initialized model's
+// serialized bytes. A model with external data is refused (InvalidArgument
+// naming the tensor: its data files cannot be found from bytes), as is
+// external_data = "external". The work goes through a private temporary
+// folder under $TMPDIR (or /tmp), removed before returning.
+ONNX_REINIT_API absl::StatusOr<std::string> ReinitializeBytes(
+    std::string_view model, const Options& options);
+
+// One line per strategy, "name(params) aliases: ... — formula" (--help).
+ONNX_REINIT_API std::vector<std::string> ListStrategies();
+
+// ---------------------------------------------------------------------------
+// For programs that run many models with one set of options (the CLI's
+// batches): the options are checked and compiled once.
+
+// The report of one run or plan. Cheap to copy.
+class ONNX_REINIT_API RunReport {
+ public:
+  RunReport();
+  // A model that failed: status "error", the status's message as its error.
+  static RunReport ForFailure(const std::string& model,
+                              const std::string& output, uint64_t seed,
+                              const absl::Status& error);
+
+  const std::string& model() const;
+  const std::string& output() const;
+  uint64_t seed() const;
+  uint32_t tensors_total() const;
+  uint32_t tensors_rewritten() const;
+  double bytes_written() const;
+  // Wall time of the run or plan (ForFailure: 0 until set).
+  double seconds() const;
+  void set_seconds(double seconds);
+
+  // The report as JSON: indented (--report, --plan --format=json), or on one
+  // line ending in "\n" (a line of JSON Lines).
+  std::string ToJson() const;
+  std::string ToJsonLine() const;
+  // The plan table (--plan): one row per initializer.
+  std::string ToPlanText() const;
+
+ private:
+  friend class Reinitializer;
+  struct Data;
+  std::shared_ptr<Data> data_;
+};
+
+// How far a running ReinitializeFile is, readable from any thread: bytes of
+// values written so far out of the bytes it will write.
+struct Progress {
+  std::atomic<uint64_t> expected{0};
+  std::atomic<uint64_t> written{0};
+};
+
+// Per-run settings that vary between the models of a batch.
+struct RunControl {
+  uint64_t seed = 0;             // replaces Options::seed
+  Progress* progress = nullptr;  // optional
+  // Called with the path of every data file the run will write, before any
+  // is written; an error stops the run. Optional.
+  std::function<absl::Status(const std::string& data_file)> claim_data_file;
+};
+
+class ONNX_REINIT_API Reinitializer {
+ public:
+  // Checks every option (rules, strategies, profile, config file, fan
+  // convention, SIMD level, storage mode) before any model is read.
+  static absl::StatusOr<Reinitializer> Create(const Options& options);
+
+  absl::StatusOr<RunReport> Reinitialize(const std::string& input,
+                                         const std::string& output,
+                                         const RunControl& control) const;
+  absl::StatusOr<RunReport> Plan(const std::string& input) const;
+  absl::StatusOr<std::string> ReinitializeBytes(std::string_view model,
+                                                uint64_t seed) const;
+
+  const Options& options() const;
+
+ private:
+  struct Impl;
+  explicit Reinitializer(std::shared_ptr<const Impl> impl);
+  std::shared_ptr<const Impl> impl_;
+};
+
+}  // namespace onnx_reinit
+
+#endif  // ONNX_REINIT_ONNX_REINIT_H_
