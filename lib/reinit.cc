@@ -88,8 +88,22 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
     move = PlanMoveToExternal(source->layout, &plan, options.storage.threshold,
                               location);
   }
+  // The extents in the input's data files; their resolved lengths go back
+  // into the plan.
+  std::vector<DataExtent> extents;
+  std::vector<size_t> extent_of;  // index into plan
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const TensorPlan& p = plan[i];
+    if (!p.external || p.external->new_file) continue;
+    extents.push_back({p.name, p.dtype, p.dims, p.external->location,
+                       p.external->offset, p.external->length, p.rewrite});
+    extent_of.push_back(i);
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<DataFileSet> data,
-                   DataFileSet::Prepare(input, output, &plan, !to_inline));
+                   DataFileSet::Prepare(input, output, extents, !to_inline));
+  for (size_t e = 0; e < extents.size(); ++e) {
+    plan[extent_of[e]].external->length = data->lengths()[e];
+  }
   if (to_inline) move.edits = PlanToInline(source->layout, &plan, *data);
   if (!move.location.empty() && !move.edits.empty()) {
     std::vector<CopiedRange> copies;

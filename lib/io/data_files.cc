@@ -41,43 +41,43 @@ bool SameInode(int a, int b) {
 }
 
 // A TensorProto carrying what CheckExtent needs.
-onnx::TensorProto Shape(const TensorPlan& p) {
+onnx::TensorProto Shape(const DataExtent& e) {
   onnx::TensorProto t;
-  t.set_name(p.name);
-  t.set_data_type(p.dtype);
-  for (int64_t d : p.dims) t.add_dims(d);
+  t.set_name(e.name);
+  t.set_data_type(e.dtype);
+  for (int64_t d : e.dims) t.add_dims(d);
   return t;
 }
 
 // What the output copy of the data file `in` takes from it: every byte
-// outside the extents of the rewritten tensors among `tensors` (stored in
-// it), which must not share bytes.
+// outside the rewritten extents among `extents` (indices into `all`, stored
+// in it, `lengths` resolved), which must not share bytes.
 absl::StatusOr<std::vector<CopiedRange>> KeptRanges(
     const std::string& input_model, const std::string& location,
-    const std::vector<TensorPlan*>& tensors, const OpenedData& in) {
-  std::vector<const TensorPlan*> rewritten;
-  for (const TensorPlan* p : tensors) {
-    if (p->rewrite) rewritten.push_back(p);
+    const std::vector<DataExtent>& all, const std::vector<uint64_t>& lengths,
+    const std::vector<size_t>& extents, const OpenedData& in) {
+  std::vector<size_t> rewritten;
+  for (size_t i : extents) {
+    if (all[i].rewritten) rewritten.push_back(i);
   }
   std::sort(rewritten.begin(), rewritten.end(),
-            [](const TensorPlan* a, const TensorPlan* b) {
-              return a->external->offset < b->external->offset;
-            });
+            [&](size_t a, size_t b) { return all[a].offset < all[b].offset; });
   std::vector<CopiedRange> kept;
   uint64_t from = 0;
-  const TensorPlan* before = nullptr;
-  for (const TensorPlan* p : rewritten) {
-    if (*p->external->length == 0) continue;
-    const uint64_t begin = p->external->offset;
+  const DataExtent* before = nullptr;
+  for (size_t i : rewritten) {
+    const DataExtent& e = all[i];
+    if (lengths[i] == 0) continue;
+    const uint64_t begin = e.offset;
     if (before != nullptr && begin < from) {
       return absl::InvalidArgumentError(absl::StrCat(
           "\"", input_model, "\": tensors \"", before->name, "\" and \"",
-          p->name, "\" share bytes of the data file \"", location,
+          e.name, "\" share bytes of the data file \"", location,
           "\"; each rewritten tensor needs bytes of its own"));
     }
     if (begin > from) kept.push_back({in.fd.get(), from, from, begin - from});
-    from = begin + *p->external->length;
-    before = p;
+    from = begin + lengths[i];
+    before = &e;
   }
   if (from < in.size) kept.push_back({in.fd.get(), from, from, in.size - from});
   return kept;
@@ -87,15 +87,14 @@ absl::StatusOr<std::vector<CopiedRange>> KeptRanges(
 
 absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
     const std::string& input_model, const std::string& output_model,
-    std::vector<TensorPlan>* plan, bool copy) {
+    const std::vector<DataExtent>& extents, bool copy) {
   std::unique_ptr<DataFileSet> set(new DataFileSet());
   set->output_model_ = output_model;
   set->out_dir_path_ = Folder(output_model);
-  std::map<std::string, std::vector<TensorPlan*>> by_location;
-  for (TensorPlan& p : *plan) {
-    if (p.external && !p.external->new_file) {
-      by_location[p.external->location].push_back(&p);
-    }
+  set->lengths_.assign(extents.size(), 0);
+  std::map<std::string, std::vector<size_t>> by_location;
+  for (size_t i = 0; i < extents.size(); ++i) {
+    by_location[extents[i].location].push_back(i);
   }
   if (by_location.empty()) return set;
 
@@ -113,28 +112,28 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
   // takes from its input worked out before anything is created in the output
   // folder.
   std::map<std::string, std::vector<CopiedRange>> copies;
-  for (auto& [location, tensors] : by_location) {
+  for (auto& [location, indices] : by_location) {
     absl::StatusOr<OpenedData> in = OpenDataBeneath(in_dir.get(), location);
     if (!in.ok()) {
       return absl::Status(
           in.status().code(),
           absl::StrCat("\"", input_model, "\": ", in.status().message()));
     }
-    for (TensorPlan* p : tensors) {
-      const ExternalRef ref{location, p->external->offset, p->external->length,
-                            ""};
-      uint64_t length = 0;
-      absl::Status extent = CheckExtent(Shape(*p), ref, in->size, &length);
+    for (size_t i : indices) {
+      const DataExtent& e = extents[i];
+      const ExternalRef ref{location, e.offset, e.length, ""};
+      absl::Status extent =
+          CheckExtent(Shape(e), ref, in->size, &set->lengths_[i]);
       if (!extent.ok()) {
         return absl::Status(
             extent.code(),
             absl::StrCat("\"", input_model, "\": ", extent.message()));
       }
-      p->external->length = length;
     }
     if (copy) {
       ASSIGN_OR_RETURN(copies[location],
-                       KeptRanges(input_model, location, tensors, *in));
+                       KeptRanges(input_model, location, extents, set->lengths_,
+                                  indices, *in));
     }
     set->inputs_[location] = *std::move(in);
   }

@@ -1,40 +1,49 @@
 // The external data files of a model being re-initialized. Each file the
-// plan names is opened safely beneath the input model's folder
+// extents name is opened safely beneath the input model's folder
 // (io/external_data.h: no links, no escaping the folder, extents checked
 // against every tensor stored in it) and gets a fresh temporary file of the
 // same size beneath the output model's folder at the same relative location,
 // with what it takes from the input (every byte outside the extents of the
-// tensors the plan rewrites): the rewriter then writes each output whole, in
+// tensors rewritten there): the rewriter then writes each output whole, in
 // offset order, every byte once. Commit() renames the temporary files into
 // place. Until then nothing is visible at the final locations; destroying
 // the set without Commit() removes the temporary files.
 #ifndef ONNX_REINIT_IO_DATA_FILES_H_
 #define ONNX_REINIT_IO_DATA_FILES_H_
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "io/data_extent.h"
+#include "io/data_file_output.h"
 #include "io/external_data.h"
-#include "plan/planner.h"
-#include "rewrite/rewriter.h"
 
 namespace onnx_reinit {
 
 class DataFileSet {
  public:
-  // Resolves each external tensor's length in `plan` (call after planning:
-  // which tensors are rewritten decides what is copied). Errors name the model
-  // file and tensor. Writing a different model file into the input's own
-  // folder is refused (its data files would be replaced); output == input
-  // (in place) replaces them atomically.
+  // Opens the input data file of every extent (in files beside
+  // `input_model`), checks each extent against its file and its tensor and
+  // resolves its length (lengths()), and creates one output data file per
+  // input file (outputs()) that takes every byte outside the rewritten
+  // extents; rewritten extents that share bytes are refused. Nothing is
+  // created in the output folder before every check has passed. Errors name
+  // the model file and tensor. Writing a different model file into the
+  // input's own folder is refused (its data files would be replaced);
+  // output == input (in place) replaces them atomically.
   // With `copy` false the input files are only opened and checked (their
-  // values go back into the model: InputFd()).
+  // values go back into the model: InputFd()); there are no outputs.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<DataFileSet>> Prepare(
       const std::string& input_model, const std::string& output_model,
-      std::vector<TensorPlan>* plan, bool copy = true);
+      const std::vector<DataExtent>& extents, bool copy = true);
+
+  // The byte count of each extent given to Prepare, in the same order: its
+  // length, or from its offset to the end of its file when it had none.
+  const std::vector<uint64_t>& lengths() const { return lengths_; }
 
   // The open input data file at `location`, or -1. Input files stay open as
   // long as the set (outputs' copies read from them).
@@ -71,6 +80,7 @@ class DataFileSet {
   std::string out_dir_path_;
   std::vector<File> files_;
   std::vector<DataFileOutput> outputs_;
+  std::vector<uint64_t> lengths_;
   std::map<std::string, OpenedData> inputs_;
 };
 

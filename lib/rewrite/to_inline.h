@@ -16,7 +16,8 @@
 namespace onnx_reinit {
 
 // `inputs` holds the open data files (DataFileSet::Prepare with copy =
-// false, which also resolved every length). Clears plan[i].external.
+// false), and every length in `plan` is resolved (from its lengths()).
+// Clears plan[i].external.
 std::vector<LiteralEdit> PlanToInline(const ModelLayout& layout,
                                       std::vector<TensorPlan>* plan,
                                       const DataFileSet& inputs);
