@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <map>
 #include <utility>
 
@@ -28,8 +27,8 @@ std::string Folder(const std::string& path) {
 absl::StatusOr<UniqueFd> OpenFolder(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
-    return absl::NotFoundError(absl::StrCat("cannot open folder \"", path,
-                                            "\": ", std::strerror(errno)));
+    return ErrnoStatus(errno,
+                       absl::StrCat("cannot open folder \"", path, "\""));
   }
   return UniqueFd(fd);
 }
@@ -157,8 +156,8 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
         absl::StrCat(set->out_dir_path_, "/", location);
     if (::ftruncate(out_fd,
                     static_cast<off_t>(set->inputs_.at(location).size)) != 0) {
-      return absl::UnknownError(absl::StrCat("cannot write \"", out_path,
-                                             "\": ", std::strerror(errno)));
+      return ErrnoStatus(errno,
+                         absl::StrCat("cannot write \"", out_path, "\""));
     }
     set->outputs_.push_back({location, out_fd, out_path, std::move(kept)});
   }
@@ -190,8 +189,7 @@ absl::StatusOr<DataFileOutput> DataFileSet::AddNew(
   file.fd = *std::move(out);
   const std::string path = absl::StrCat(out_dir_path_, "/", location);
   if (::ftruncate(file.fd.get(), static_cast<off_t>(size)) != 0) {
-    return absl::UnknownError(
-        absl::StrCat("cannot write \"", path, "\": ", std::strerror(errno)));
+    return ErrnoStatus(errno, absl::StrCat("cannot write \"", path, "\""));
   }
   files_.push_back(std::move(file));
   outputs_.push_back(
@@ -210,9 +208,8 @@ absl::Status DataFileSet::Commit() {
     if (::close(fd) != 0 ||
         ::renameat(out_dir_.get(), file.temp.c_str(), out_dir_.get(),
                    file.location.c_str()) != 0) {
-      return absl::UnknownError(absl::StrCat("cannot write \"", out_dir_path_,
-                                             "/", file.location,
-                                             "\": ", std::strerror(errno)));
+      return ErrnoStatus(errno, absl::StrCat("cannot write \"", out_dir_path_,
+                                             "/", file.location, "\""));
     }
     file.committed = true;
   }

@@ -125,7 +125,7 @@ struct OpenedData {
 //   InvalidArgument  data file "w.bin" has 2 hard links
 //   InvalidArgument  data file "w.bin" is not a regular file
 //   NotFound         data file "w.bin" does not exist
-//   NotFound/PermissionDenied/Unknown  cannot open data file "w.bin": <errno>
+//   (ErrnoStatus's code, io/file_io.h)  cannot open data file "w.bin": <errno>
 [[nodiscard]] absl::StatusOr<OpenedData> OpenDataBeneath(
     int dir_fd, const std::string& location);
 
@@ -170,7 +170,7 @@ struct OpenedData {
 //   AlreadyExists    refusing to write "w.bin": it already exists
 //   InvalidArgument  refusing to write "link/w.bin": "link" is a symbolic link
 //   InvalidArgument  refusing to write "a/w.bin": "a" is not a folder
-//   NotFound/PermissionDenied/Unknown  cannot create "w.bin": <errno>
+//   (ErrnoStatus's code, io/file_io.h)  cannot create "w.bin": <errno>
 [[nodiscard]] absl::StatusOr<UniqueFd> CreateDataBeneath(
     int dir_fd, const std::string& location);
 

@@ -14,8 +14,7 @@ namespace onnx_reinit {
 namespace {
 
 absl::Status WriteError(const std::string& path, int err) {
-  return absl::UnknownError(
-      absl::StrCat("cannot write \"", path, "\": ", std::strerror(err)));
+  return ErrnoStatus(err, absl::StrCat("cannot write \"", path, "\""));
 }
 
 absl::Status CopyByReading(int in_fd, uint64_t in_offset, int out_fd,
@@ -37,12 +36,9 @@ absl::Status CopyByReading(int in_fd, uint64_t in_offset, int out_fd,
 }  // namespace
 
 absl::Status ErrnoStatus(int err, absl::string_view what) {
-  std::string message = absl::StrCat(what, ": ", std::strerror(err));
-  if (err == ENOENT || err == ENOTDIR) return absl::NotFoundError(message);
-  if (err == EACCES || err == EPERM || err == EROFS) {
-    return absl::PermissionDeniedError(message);
-  }
-  return absl::UnknownError(message);
+  absl::Status status = absl::ErrnoToStatus(err, what);
+  if (err == ENOTDIR) return absl::NotFoundError(status.message());
+  return status;
 }
 
 absl::StatusOr<uint64_t> FileSize(int fd, const std::string& path) {
@@ -106,10 +102,15 @@ absl::Status ReadAt(int in_fd, void* data, size_t size, uint64_t offset,
   while (size > 0) {
     ssize_t got = ::pread(in_fd, p, size, static_cast<off_t>(offset));
     if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      return absl::UnknownError(absl::StrCat(
-          "cannot read the input while writing \"", out_path,
-          "\": ", got == 0 ? "unexpected end of file" : std::strerror(errno)));
+    if (got < 0) {
+      return ErrnoStatus(errno,
+                         absl::StrCat("cannot read the input while writing \"",
+                                      out_path, "\""));
+    }
+    if (got == 0) {
+      return absl::UnknownError(
+          absl::StrCat("cannot read the input while writing \"", out_path,
+                       "\": unexpected end of file"));
     }
     p += got;
     offset += static_cast<uint64_t>(got);

@@ -16,8 +16,13 @@
 
 namespace onnx_reinit {
 
-// "<what>: <strerror>", with the code a caller can act on: NotFound (ENOENT,
-// ENOTDIR), PermissionDenied (EACCES, EPERM, EROFS), else Unknown.
+// The project's one mapping of an errno value to a status: "<what>:
+// <strerror>" with absl::ErrnoToStatus's code (NotFound for ENOENT,
+// PermissionDenied for EACCES, EPERM and EROFS, AlreadyExists for EEXIST,
+// ResourceExhausted for ENOSPC, EDQUOT and EMFILE, FailedPrecondition for
+// EISDIR, Unknown for EIO, ...), except ENOTDIR, which is NotFound like
+// ENOENT (a path through a file names nothing) rather than abseil's
+// FailedPrecondition.
 absl::Status ErrnoStatus(int err, absl::string_view what);
 
 // Whether two paths name the same file (same device and inode).

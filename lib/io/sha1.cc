@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "io/file_io.h"
 
 namespace onnx_reinit {
 namespace {
@@ -124,14 +125,9 @@ absl::StatusOr<std::string> Sha1OfFile(int fd) {
         ::pread(fd, chunk.data(), chunk.size(), static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      const int err = errno;
-      std::string message =
-          absl::StrCat("cannot read file descriptor ", fd, " at byte ", offset,
-                       " for its SHA-1: ", std::strerror(err));
-      if (err == EACCES || err == EPERM) {
-        return absl::PermissionDeniedError(message);
-      }
-      return absl::UnknownError(message);
+      return ErrnoStatus(
+          errno, absl::StrCat("cannot read file descriptor ", fd, " at byte ",
+                              offset, " for its SHA-1"));
     }
     if (n == 0) break;
     sha1.Update(chunk.data(), static_cast<size_t>(n));

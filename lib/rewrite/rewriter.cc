@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
-#include <cstring>
 #include <memory>
 #include <new>
 
@@ -16,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "dtype/dtype.h"
 #include "io/external_data.h"
+#include "io/file_io.h"
 #include "io/sha1.h"
 #include "io/wire_format.h"
 #include "onnx/onnx_pb.h"
@@ -362,8 +362,7 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
         "values in external data"));
   }
   if (::ftruncate(out_fd, static_cast<off_t>(splice.output_size)) != 0) {
-    return absl::UnknownError(absl::StrCat("cannot write \"", out_path,
-                                           "\": ", std::strerror(errno)));
+    return ErrnoStatus(errno, absl::StrCat("cannot write \"", out_path, "\""));
   }
   std::vector<int> splice_owner(splice_targets.size(), -1);
   for (size_t t = 0; t < targets.size(); ++t) {

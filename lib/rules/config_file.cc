@@ -15,6 +15,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
+#include "io/file_io.h"
 #include "rules/rules.h"
 #include "rules/rules_internal.h"
 #include "util/status_macros.h"
@@ -22,32 +23,13 @@
 namespace onnx_reinit {
 namespace {
 
-// The status code for a failed open, by errno; anything not listed is
-// InvalidArgument.
-struct OpenErrorCode {
-  int error;
-  absl::StatusCode code;
-};
-constexpr OpenErrorCode kOpenErrorCodes[] = {
-    {ENOENT, absl::StatusCode::kNotFound},
-    {ENOTDIR, absl::StatusCode::kNotFound},
-    {EACCES, absl::StatusCode::kPermissionDenied},
-    {EPERM, absl::StatusCode::kPermissionDenied},
-};
-
-absl::Status OpenError(const std::string& path, int error) {
-  absl::StatusCode code = absl::StatusCode::kInvalidArgument;
-  for (const OpenErrorCode& row : kOpenErrorCodes) {
-    if (row.error == error) code = row.code;
-  }
-  return absl::Status(code, absl::StrCat("cannot open config file \"", path,
-                                         "\": ", std::strerror(error)));
-}
-
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"),
                                              &std::fclose);
-  if (file == nullptr) return OpenError(path, errno);
+  if (file == nullptr) {
+    return ErrnoStatus(errno,
+                       absl::StrCat("cannot open config file \"", path, "\""));
+  }
   std::string text;
   char buffer[1 << 14];
   size_t n = 0;
@@ -55,8 +37,8 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
     text.append(buffer, n);
   }
   if (std::ferror(file.get())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cannot read config file \"", path, "\": ", std::strerror(errno)));
+    return ErrnoStatus(errno,
+                       absl::StrCat("cannot read config file \"", path, "\""));
   }
   return text;
 }
