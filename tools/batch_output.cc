@@ -2,20 +2,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "plan/report.h"
 
 namespace onnx_reinit {
 
-std::string PlanOutput(const Report& report, const std::string& format,
+std::string PlanOutput(const RunReport& report, const std::string& format,
                        bool batch) {
-  if (format == "json") {
-    absl::StatusOr<std::string> json = ReportToJson(
-        report, batch ? JsonLayout::kOneLine : JsonLayout::kIndented);
-    // A Report of strings and numbers always renders.
-    return json.ok() ? *json : "";
-  }
-  if (!batch) return FormatPlanText(report);
-  return absl::StrCat("== ", report.model(), " ==\n", FormatPlanText(report),
+  if (format == "json") return batch ? report.ToJsonLine() : report.ToJson();
+  if (!batch) return report.ToPlanText();
+  return absl::StrCat("== ", report.model(), " ==\n", report.ToPlanText(),
                       "\n");
 }
 

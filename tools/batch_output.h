@@ -8,14 +8,14 @@
 #include <string>
 
 #include "batch/run_batch.h"
-#include "report.pb.h"
+#include "onnx_reinit/onnx_reinit.h"
 
 namespace onnx_reinit {
 
 // --plan for one model. text: the plan table, preceded in a batch by a line
 // "== MODEL ==" (and a blank line between models); json: the indented report
 // alone, or in a batch one line of JSON Lines.
-std::string PlanOutput(const Report& report, const std::string& format,
+std::string PlanOutput(const RunReport& report, const std::string& format,
                        bool batch);
 
 // Counts over the outcomes of a batch.

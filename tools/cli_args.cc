@@ -8,8 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "strategy/strategy.h"
-#include "util/simd_level.h"
+#include "onnx_reinit/onnx_reinit.h"
 
 namespace onnx_reinit {
 namespace {
@@ -97,9 +96,7 @@ const Flag kFlags[] = {
      "same bits at every level; orthogonal values at baseline differ in the "
      "last places from avx2 and avx512 (which share the AVX2+FMA kernels)",
      [](const std::string& v, CliArgs* a) {
-       absl::StatusOr<SimdLevel> level = ParseSimdLevel(v);
-       if (!level.ok()) return Bad(std::string(level.status().message()));
-       a->simd = *level;
+       a->simd = v;
        return absl::OkStatus();
      }},
     {"fan_convention", "", "C",
@@ -133,12 +130,7 @@ const Flag kFlags[] = {
      "at least --external_threshold bytes move to one data file; inline: "
      "not yet",
      [](const std::string& v, CliArgs* a) {
-       if (v != "keep" && v != "inline" && v != "external") {
-         return Bad(absl::StrCat(
-             "--external_data takes keep, inline or external, got \"", v,
-             "\""));
-       }
-       a->external_data = v;
+       a->external_data = v;  // checked by Reinitializer::Create
        return absl::OkStatus();
      }},
     {"external_threshold", "", "BYTES",
@@ -310,7 +302,7 @@ std::string CliUsage() {
     absl::StrAppend(&usage, "  ", left, flag.help, "\n");
   }
   absl::StrAppend(&usage, "\nstrategies:\n");
-  for (const std::string& line : DescribeStrategies()) {
+  for (const std::string& line : ListStrategies()) {
     absl::StrAppend(&usage, "  ", line, "\n");
   }
   absl::StrAppend(

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "util/simd_level.h"
 
 namespace onnx_reinit {
 
@@ -29,7 +28,7 @@ struct CliArgs {
   std::string fan_convention = "torch";
   uint64_t seed = 0;
   int threads = 0;
-  SimdLevel simd = SimdLevel::kAuto;
+  std::string simd = "auto";  // checked by Reinitializer::Create
   std::string report;
   std::string external_data = "keep";  // keep | inline | external
   uint64_t external_threshold = 1024;

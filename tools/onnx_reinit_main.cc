@@ -1,4 +1,5 @@
-// onnx-reinit: the command-line front end. The only place where statuses
+// onnx-reinit: the command-line front end, built on the public API
+// (include/onnx_reinit/onnx_reinit.h) alone. The only place where statuses
 // become messages and exit codes:
 //   0  success
 //   1  bad input or I/O failure (the library's errors)
@@ -19,15 +20,9 @@
 #include "batch/run_batch.h"
 #include "batch_output.h"
 #include "cli_args.h"
-#include "graph/fans.h"
-#include "io/atomic_output.h"
-#include "io/file_io.h"
-#include "plan/report.h"
+#include "onnx_reinit/onnx_reinit.h"
 #include "progress_line.h"
-#include "reinit.h"
-#include "rules/rules.h"
-#include "strategy/orthogonal_kernels.h"
-#include "strategy/strategy.h"
+#include "report_file.h"
 
 namespace onnx_reinit {
 namespace {
@@ -41,12 +36,19 @@ int Fail(int code, absl::string_view message) {
   return code;
 }
 
+// Whether two paths name the same file (same device and inode).
+bool SameFile(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 absl::Status WriteText(const std::string& path, const std::string& text) {
-  absl::StatusOr<AtomicOutput> out = AtomicOutput::Create(path);
-  if (!out.ok()) return out.status();
-  absl::Status s = WriteAt(out->fd(), path, text.data(), text.size(), 0);
+  absl::StatusOr<ReportFile> file = ReportFile::Create(path);
+  if (!file.ok()) return file.status();
+  absl::Status s = file->Append(text);
   if (!s.ok()) return s;
-  return out->Commit();
+  return file->Commit();
 }
 
 int Run(int argc, char** argv) {
@@ -57,49 +59,30 @@ int Run(int argc, char** argv) {
     return kExitOk;
   }
   if (args->version) {
-    std::cout << "onnx-reinit " << ONNX_REINIT_VERSION << "\n";
+    std::cout << "onnx-reinit " << Version() << "\n";
     return kExitOk;
   }
 
   // Every rule, strategy and parameter is checked before any file is read.
-  RuleOptions rule_options;
-  rule_options.cli_rules = args->rules;
-  rule_options.weight_strategy = args->strategy;
-  rule_options.bias_strategy = args->bias_strategy;
-  absl::StatusOr<Profile> profile = ParseProfile(args->profile);
-  if (!profile.ok()) {
-    return Fail(kExitUsage,
-                absl::StrCat("--profile: ", profile.status().message()));
+  Options options;
+  if (args->strategy.has_value()) options.strategy = *args->strategy;
+  if (args->bias_strategy.has_value()) {
+    options.bias_strategy = *args->bias_strategy;
   }
-  rule_options.profile = *profile;
-  if (!args->config.empty()) {
-    absl::StatusOr<Config> config = LoadConfigFile(args->config);
-    if (!config.ok()) {
-      return Fail(kExitUsage, std::string(config.status().message()));
-    }
-    rule_options.config = *std::move(config);
+  options.rules = args->rules;
+  options.config_file = args->config;
+  options.profile = args->profile;
+  options.seed = args->seed;
+  options.threads = args->threads;
+  options.external_data = args->external_data;
+  options.external_threshold = args->external_threshold;
+  options.external_file = args->external_file;
+  options.fan_convention = args->fan_convention;
+  options.simd = args->simd;
+  absl::StatusOr<Reinitializer> reinitializer = Reinitializer::Create(options);
+  if (!reinitializer.ok()) {
+    return Fail(kExitUsage, reinitializer.status().message());
   }
-  absl::StatusOr<RuleSet> rules = RuleSet::Build(rule_options);
-  if (!rules.ok())
-    return Fail(kExitUsage, std::string(rules.status().message()));
-  absl::StatusOr<FanConvention> convention =
-      ParseFanConvention(args->fan_convention);
-  if (!convention.ok()) {
-    return Fail(kExitUsage, absl::StrCat("--fan_convention: ",
-                                         convention.status().message()));
-  }
-  ReinitOptions options;
-  options.plan.rules = &*rules;
-  options.plan.fan_convention = *convention;
-  options.storage.mode =
-      args->external_data == "external" ? StorageOptions::Mode::kExternal
-      : args->external_data == "inline" ? StorageOptions::Mode::kInline
-                                        : StorageOptions::Mode::kKeep;
-  options.storage.threshold = args->external_threshold;
-  options.storage.file = args->external_file;
-  options.rewrite.seed = args->seed;
-  options.rewrite.threads = args->threads;
-  options.rewrite.simd = args->simd;
 
   absl::StatusOr<SeedFrom> seed_from = ParseSeedFrom(args->seed_from);
   if (!seed_from.ok()) return Fail(kExitUsage, seed_from.status().message());
@@ -155,7 +138,7 @@ int Run(int argc, char** argv) {
   }
 
   BatchOptions batch_options;
-  batch_options.reinit = options;
+  batch_options.reinitializer = &*reinitializer;
   batch_options.jobs = batch ? args->jobs : 1;
   batch_options.fail_fast = args->fail_fast;
   batch_options.plan_only = args->plan;
@@ -165,10 +148,9 @@ int Run(int argc, char** argv) {
   // A batch's report is JSON Lines, written as models finish (in order) and
   // put in place at the end; it is created first so that an unwritable
   // report path stops the batch before any model is written.
-  std::optional<AtomicOutput> batch_report;
-  uint64_t report_offset = 0;
+  std::optional<ReportFile> batch_report;
   if (batch && !args->report.empty()) {
-    absl::StatusOr<AtomicOutput> created = AtomicOutput::Create(args->report);
+    absl::StatusOr<ReportFile> created = ReportFile::Create(args->report);
     if (!created.ok()) return Fail(kExitFailure, created.status().message());
     batch_report.emplace(*std::move(created));
   }
@@ -177,7 +159,7 @@ int Run(int argc, char** argv) {
   ProgressLine line(&progress, !args->quiet && !args->plan);
   BatchTotals totals;
   absl::Status report_error;
-  std::optional<Report> single_report;
+  std::optional<RunReport> single_report;
   RunBatch(models, batch_options, &progress, [&](size_t, ModelOutcome outcome) {
     totals.Add(outcome);
     if (outcome.skipped) return;
@@ -188,13 +170,7 @@ int Run(int argc, char** argv) {
       std::cout << PlanOutput(outcome.report, args->format, batch);
     }
     if (batch_report.has_value() && report_error.ok()) {
-      absl::StatusOr<std::string> json =
-          ReportToJson(outcome.report, JsonLayout::kOneLine);
-      report_error = json.ok()
-                         ? WriteAt(batch_report->fd(), args->report,
-                                   json->data(), json->size(), report_offset)
-                         : json.status();
-      if (json.ok()) report_offset += json->size();
+      report_error = batch_report->Append(outcome.report.ToJsonLine());
     }
     if (!batch && outcome.status.ok()) {
       single_report = std::move(outcome.report);
@@ -208,9 +184,7 @@ int Run(int argc, char** argv) {
   }
   if (!batch && single_report.has_value() && !args->plan) {
     if (!args->report.empty()) {
-      absl::StatusOr<std::string> json = ReportToJson(*single_report);
-      if (!json.ok()) return Fail(kExitFailure, json.status().message());
-      absl::Status s = WriteText(args->report, *json);
+      absl::Status s = WriteText(args->report, single_report->ToJson());
       if (!s.ok()) return Fail(kExitFailure, s.message());
     }
     if (!args->quiet) {

@@ -114,6 +114,14 @@ ONNX_REINIT_API absl::StatusOr<std::string> ReinitializeBytes(
 // One line per strategy, "name(params) aliases: ... — formula" (--help).
 ONNX_REINIT_API std::vector<std::string> ListStrategies();
 
+// The seed the CLI's --seed_from=path gives the model at `relative_path`
+// (beneath its input folder, '/'-separated): the first 8 bytes, read as a
+// big-endian integer, of
+//   SHA-1("onnx-reinit seed_from=path\n" + decimal(seed) + "\n" +
+//         relative_path).
+ONNX_REINIT_API uint64_t SeedForPath(uint64_t seed,
+                                     std::string_view relative_path);
+
 // ---------------------------------------------------------------------------
 // For programs that run many models with one set of options (the CLI's
 // batches): the options are checked and compiled once.
@@ -166,6 +174,13 @@ struct RunControl {
   std::function<absl::Status(const std::string& data_file)> claim_data_file;
 };
 
+// Calls job(i) for i = 0..n-1 on up to `jobs` threads (0 = one per core):
+// the caller and idle workers of the library's own thread pool, which every
+// run's tensors use too, so models run side by side share the machine with
+// their tensors instead of multiplying threads. Returns when all are done.
+ONNX_REINIT_API void RunConcurrently(size_t n, int jobs,
+                                     const std::function<void(size_t)>& job);
+
 class ONNX_REINIT_API Reinitializer {
  public:
   // Checks every option (rules, strategies, profile, config file, fan
@@ -175,7 +190,8 @@ class ONNX_REINIT_API Reinitializer {
   absl::StatusOr<RunReport> Reinitialize(const std::string& input,
                                          const std::string& output,
                                          const RunControl& control) const;
-  absl::StatusOr<RunReport> Plan(const std::string& input) const;
+  // `seed` is recorded in the report (it decides nothing in a plan).
+  absl::StatusOr<RunReport> Plan(const std::string& input, uint64_t seed) const;
   absl::StatusOr<std::string> ReinitializeBytes(std::string_view model,
                                                 uint64_t seed) const;
 

@@ -13,17 +13,20 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "graph/fans.h"
 #include "io/file_io.h"
 #include "io/input_file.h"
+#include "io/sha1.h"
 #include "io/wire_scan.h"
 #include "plan/report.h"
 #include "reinit.h"
 #include "report.pb.h"
 #include "rules/rules.h"
 #include "strategy/strategy.h"
+#include "util/parallel.h"
 #include "util/simd_level.h"
 #include "util/status_macros.h"
 
@@ -249,11 +252,14 @@ absl::StatusOr<RunReport> Reinitializer::Reinitialize(
   return result;
 }
 
-absl::StatusOr<RunReport> Reinitializer::Plan(const std::string& input) const {
+absl::StatusOr<RunReport> Reinitializer::Plan(const std::string& input,
+                                              uint64_t seed) const {
   const auto start = std::chrono::steady_clock::now();
   RunReport result;
   ASSIGN_OR_RETURN(result.data_->report,
                    ::onnx_reinit::PlanFile(input, impl_->reinit.plan));
+  result.data_->report.set_seed(seed);
+  result.data_->report.set_status("ok");
   result.data_->report.set_seconds(SecondsSince(start));
   return result;
 }
@@ -303,6 +309,28 @@ const char* Version() { return ONNX_REINIT_VERSION; }
 
 std::vector<std::string> ListStrategies() { return DescribeStrategies(); }
 
+uint64_t SeedForPath(uint64_t seed, std::string_view relative_path) {
+  Sha1 sha;
+  const std::string message = absl::StrCat(
+      "onnx-reinit seed_from=path\n", seed, "\n",
+      absl::string_view(relative_path.data(), relative_path.size()));
+  sha.Update(message.data(), message.size());
+  uint64_t derived = 0;
+  absl::SimpleHexAtoi(sha.HexDigest().substr(0, 16), &derived);
+  return derived;
+}
+
+void RunConcurrently(size_t n, int jobs,
+                     const std::function<void(size_t)>& job) {
+  absl::Status ignored = RunParallel(
+      n, jobs, [] { return 0; },
+      [&](size_t i, int&) {
+        job(i);
+        return absl::OkStatus();
+      });
+  (void)ignored;  // every job returns OK
+}
+
 absl::StatusOr<std::string> ReinitializeFile(const std::string& input,
                                              const std::string& output,
                                              const Options& options) {
@@ -317,7 +345,7 @@ absl::StatusOr<std::string> ReinitializeFile(const std::string& input,
 absl::StatusOr<std::string> PlanFile(const std::string& input,
                                      const Options& options) {
   ASSIGN_OR_RETURN(Reinitializer reinitializer, Reinitializer::Create(options));
-  ASSIGN_OR_RETURN(RunReport report, reinitializer.Plan(input));
+  ASSIGN_OR_RETURN(RunReport report, reinitializer.Plan(input, options.seed));
   return report.ToJson();
 }
 

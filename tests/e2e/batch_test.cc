@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "batch/layout.h"
 #include "gtest/gtest.h"
+#include "onnx_reinit/onnx_reinit.h"
 #include "support/corpus.h"
 #include "support/model_text.h"
 #include "support/run_cli.h"
@@ -254,11 +255,11 @@ TEST(BatchTest, SeedFromPathGivesEachFileItsOwnValues) {
   EXPECT_EQ(ReadFile(root + "/same/a.onnx"), ReadFile(root + "/same/b/a.onnx"));
   EXPECT_NE(ReadFile(root + "/derived/a.onnx"),
             ReadFile(root + "/derived/b/a.onnx"));
-  // The derived seed is DeriveSeed(seed, relative path): a single run with
+  // The derived seed is SeedForPath(seed, relative path): a single run with
   // that seed gives the same bytes.
   EXPECT_EQ(ReadFile(root + "/derived/b/a.onnx"),
             SingleRun(root + "/in/b/a.onnx",
-                      {absl::StrCat("--seed=", DeriveSeed(9, "b/a.onnx"))}));
+                      {absl::StrCat("--seed=", SeedForPath(9, "b/a.onnx"))}));
 }
 
 TEST(BatchTest, ExternalDataModelInABatchBringsItsDataFile) {

@@ -34,10 +34,12 @@
 #include "gtest/gtest.h"
 #include "io/wire_scan.h"
 #include "onnx/onnx_pb.h"
+#include "onnx_reinit/onnx_reinit.h"
 #include "reinit.h"
 #include "rules/rules.h"
 #include "support/corpus.h"
 #include "support/model_text.h"
+#include "support/report_proto.h"
 
 namespace onnx_reinit {
 namespace {
@@ -117,11 +119,13 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
   // ONNX 1.12's package holds 1,072; fewer means the data is not all there.
   ASSERT_GE(models->size(), 1000u) << "models under " << kTestdataDir;
 
-  absl::StatusOr<RuleSet> rules = RuleSet::Build(RuleOptions());
-  ASSERT_TRUE(rules.ok()) << rules.status();
+  Options api_options;
+  api_options.seed = 11;
+  absl::StatusOr<Reinitializer> reinitializer =
+      Reinitializer::Create(api_options);
+  ASSERT_TRUE(reinitializer.ok()) << reinitializer.status();
   BatchOptions options;
-  options.reinit.plan.rules = &*rules;
-  options.reinit.rewrite.seed = 11;
+  options.reinitializer = &*reinitializer;
 
   // 1. and 3.: the batch, planned, then run; outcomes by model index.
   std::vector<ModelOutcome> plans(models->size());
@@ -163,7 +167,8 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
           absl::StrCat(short_name, ": ", plans[i].status.ToString()));
       continue;
     }
-    const Report* plan = &plans[i].report;
+    const Report plan_proto = testing::ToProto(plans[i].report);
+    const Report* plan = &plan_proto;
 
     // 2. Every float record has a role and a decision with its reason.
     for (const TensorRecord& r : plan->tensors()) {
@@ -204,7 +209,8 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
           absl::StrCat(short_name, ": ", runs[i].status.ToString()));
       continue;
     }
-    const Report* report = &runs[i].report;
+    const Report report_proto = testing::ToProto(runs[i].report);
+    const Report* report = &report_proto;
     // The run did what the plan said.
     bool same_decisions = report->tensors_size() == plan->tensors_size();
     for (int i = 0; same_decisions && i < plan->tensors_size(); ++i) {
@@ -245,8 +251,10 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
     fs::remove(output);
     // The batch wrote what a run on this model alone writes.
     const std::string alone = out_dir + "/alone.onnx";
-    absl::StatusOr<Report> single =
-        ReinitializeFile(model, alone, options.reinit);
+    RunControl control;
+    control.seed = 11;
+    absl::StatusOr<RunReport> single =
+        reinitializer->Reinitialize(model, alone, control);
     if (!single.ok() || testing::ReadFile(alone) != out_bytes) {
       not_as_alone.push_back(short_name);
     }

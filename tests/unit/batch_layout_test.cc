@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "batch/layout.h"
 #include "gtest/gtest.h"
+#include "onnx_reinit/onnx_reinit.h"
 
 namespace onnx_reinit {
 namespace {
@@ -151,16 +152,16 @@ TEST(BatchLayoutTest, SeedIsTheSameForEveryModelUnlessDerivedFromPath) {
   options.seed_from = SeedFrom::kPath;
   absl::StatusOr<std::vector<BatchModel>> derived = LayOutBatch(found, options);
   ASSERT_TRUE(derived.ok());
-  EXPECT_EQ((*derived)[0].seed, DeriveSeed(42, "a.onnx"));
-  EXPECT_EQ((*derived)[1].seed, DeriveSeed(42, "b/a.onnx"));
+  EXPECT_EQ((*derived)[0].seed, SeedForPath(42, "a.onnx"));
+  EXPECT_EQ((*derived)[1].seed, SeedForPath(42, "b/a.onnx"));
   EXPECT_NE((*derived)[0].seed, (*derived)[1].seed);
 }
 
 TEST(BatchLayoutTest, DerivedSeedIsTheDocumentedSha1Prefix) {
   // SHA-1("onnx-reinit seed_from=path\n0\na.onnx"), first 16 hex digits:
   // printf 'onnx-reinit seed_from=path\n0\na.onnx' | sha1sum
-  EXPECT_EQ(DeriveSeed(0, "a.onnx"), uint64_t{0x24cc3e7f547b82e8});
-  EXPECT_NE(DeriveSeed(1, "a.onnx"), DeriveSeed(0, "a.onnx"));
+  EXPECT_EQ(SeedForPath(0, "a.onnx"), uint64_t{0x24cc3e7f547b82e8});
+  EXPECT_NE(SeedForPath(1, "a.onnx"), SeedForPath(0, "a.onnx"));
 }
 
 TEST(BatchLayoutTest, ShardAndSeedFromTextAreChecked) {

@@ -14,9 +14,9 @@
 //     shards of one batch are disjoint and together hold every model.
 //   * Seeds: --seed_from=none (default) gives every model --seed, so a model
 //     gets the same bytes in a batch as alone; --seed_from=path gives
-//     DeriveSeed(--seed, relative path).
-#ifndef ONNX_REINIT_BATCH_LAYOUT_H_
-#define ONNX_REINIT_BATCH_LAYOUT_H_
+//     SeedForPath(--seed, relative path) (include/onnx_reinit/onnx_reinit.h).
+#ifndef ONNX_REINIT_TOOLS_BATCH_LAYOUT_H_
+#define ONNX_REINIT_TOOLS_BATCH_LAYOUT_H_
 
 #include <cstdint>
 #include <string>
@@ -32,11 +32,6 @@ enum class SeedFrom { kNone, kPath };
 
 // "none" or "path".
 [[nodiscard]] absl::StatusOr<SeedFrom> ParseSeedFrom(const std::string& text);
-
-// The seed of the model at `relative` (beneath its input root, '/'-separated)
-// under --seed_from=path: the first 8 bytes, read as a big-endian integer, of
-//   SHA-1("onnx-reinit seed_from=path\n" + decimal(seed) + "\n" + relative).
-uint64_t DeriveSeed(uint64_t seed, const std::string& relative);
 
 // The seed of the model at `relative` under --seed and --seed_from.
 uint64_t ModelSeed(uint64_t seed, SeedFrom from, const std::string& relative);
@@ -80,4 +75,4 @@ bool IsWithin(const std::string& path, const std::string& folder);
 
 }  // namespace onnx_reinit
 
-#endif  // ONNX_REINIT_BATCH_LAYOUT_H_
+#endif  // ONNX_REINIT_TOOLS_BATCH_LAYOUT_H_

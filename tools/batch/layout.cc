@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "io/sha1.h"
+#include "onnx_reinit/onnx_reinit.h"
 
 namespace onnx_reinit {
 namespace {
@@ -52,18 +52,8 @@ absl::StatusOr<SeedFrom> ParseSeedFrom(const std::string& text) {
       absl::StrCat("--seed_from takes none or path, got \"", text, "\""));
 }
 
-uint64_t DeriveSeed(uint64_t seed, const std::string& relative) {
-  Sha1 sha;
-  const std::string message =
-      absl::StrCat("onnx-reinit seed_from=path\n", seed, "\n", relative);
-  sha.Update(message.data(), message.size());
-  uint64_t derived = 0;
-  absl::SimpleHexAtoi(sha.HexDigest().substr(0, 16), &derived);
-  return derived;
-}
-
 uint64_t ModelSeed(uint64_t seed, SeedFrom from, const std::string& relative) {
-  return from == SeedFrom::kPath ? DeriveSeed(seed, relative) : seed;
+  return from == SeedFrom::kPath ? SeedForPath(seed, relative) : seed;
 }
 
 absl::StatusOr<Shard> ParseShard(const std::string& text) {

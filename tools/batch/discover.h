@@ -3,8 +3,8 @@
 // model (other files — test data, data.json, external data — are not; a
 // model's external data files follow it when it is written). Symbolic links
 // to files are followed; links to folders are not (no cycles).
-#ifndef ONNX_REINIT_BATCH_DISCOVER_H_
-#define ONNX_REINIT_BATCH_DISCOVER_H_
+#ifndef ONNX_REINIT_TOOLS_BATCH_DISCOVER_H_
+#define ONNX_REINIT_TOOLS_BATCH_DISCOVER_H_
 
 #include <cstdint>
 #include <string>
@@ -56,4 +56,4 @@ std::string CanonicalPath(const std::string& path);
 
 }  // namespace onnx_reinit
 
-#endif  // ONNX_REINIT_BATCH_DISCOVER_H_
+#endif  // ONNX_REINIT_TOOLS_BATCH_DISCOVER_H_

@@ -1,15 +1,15 @@
 // Runs the models of a batch (batch/layout.h) in one process: up to `jobs`
-// models at a time on the shared pool (util/thread_pool.h), each with the
+// models at a time on the library's pool (RunConcurrently), each with the
 // same per-tensor parallelism as a single run, so a model's output bytes are
 // the same as when it is run alone (they never depend on jobs or threads).
 //
 // Every model is attempted: a failure is that model's outcome and does not
 // stop the others (with fail_fast, models not yet started are skipped). A
 // failed model leaves nothing behind: its files are written under temporary
-// names and renamed only when complete (reinit.h), and the output folders
+// names and renamed only when complete (onnx_reinit.h), and the output folders
 // this batch created for it are removed at the end when empty.
-#ifndef ONNX_REINIT_BATCH_RUN_BATCH_H_
-#define ONNX_REINIT_BATCH_RUN_BATCH_H_
+#ifndef ONNX_REINIT_TOOLS_BATCH_RUN_BATCH_H_
+#define ONNX_REINIT_TOOLS_BATCH_RUN_BATCH_H_
 
 #include <atomic>
 #include <cstdint>
@@ -19,26 +19,27 @@
 
 #include "absl/status/status.h"
 #include "batch/layout.h"
-#include "reinit.h"
-#include "report.pb.h"
+#include "onnx_reinit/onnx_reinit.h"
 
 namespace onnx_reinit {
 
 struct BatchOptions {
-  ReinitOptions reinit;  // the seed is each model's own (BatchModel::seed)
-  int jobs = 0;          // models at a time; 0 = one per core
+  // Required; the seed is each model's own (BatchModel::seed).
+  const Reinitializer* reinitializer = nullptr;
+  int jobs = 0;  // models at a time; 0 = one per core
   bool fail_fast = false;
-  bool plan_only = false;  // PlanFile instead of ReinitializeFile
+  bool plan_only = false;  // Plan instead of Reinitialize
   // Create missing output folders (removed again at the end when empty).
   bool create_folders = true;
 };
 
-// What happened to one model. `report` has model, output, status, error,
-// seconds and (when the model ran) everything reinit.h's report holds.
+// What happened to one model. `report` has model, output, seed, status,
+// error and seconds, and (when the model ran) everything a run's report
+// holds.
 struct ModelOutcome {
   absl::Status status;
   bool skipped = false;  // not started: an earlier model failed (fail_fast)
-  Report report;
+  RunReport report;
 };
 
 // Progress of a running batch, readable from any thread.
@@ -57,13 +58,13 @@ class BatchProgress {
   };
   Snapshot Read() const;
 
-  WriteProgress* Model(size_t i) { return &models_[i].write; }
+  Progress* Model(size_t i) { return &models_[i].write; }
   void Finish(size_t i, uint64_t bytes_written);
 
  private:
   struct PerModel {
     uint64_t file_bytes = 0;
-    WriteProgress write;
+    Progress write;
     std::atomic<bool> finished{false};
     std::atomic<uint64_t> bytes_written{0};
   };
@@ -81,4 +82,4 @@ void RunBatch(const std::vector<BatchModel>& models,
 
 }  // namespace onnx_reinit
 
-#endif  // ONNX_REINIT_BATCH_RUN_BATCH_H_
+#endif  // ONNX_REINIT_TOOLS_BATCH_RUN_BATCH_H_

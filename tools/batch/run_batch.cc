@@ -14,8 +14,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "io/file_io.h"
-#include "util/parallel.h"
 
 namespace onnx_reinit {
 namespace {
@@ -63,8 +61,8 @@ class OutputFolders {
     if (::mkdir(folder.c_str(), 0777) == 0) {
       created_.insert(folder);
     } else if (errno != EEXIST) {
-      return ErrnoStatus(errno,
-                         absl::StrCat("cannot create folder \"", folder, "\""));
+      return absl::ErrnoToStatus(
+          errno, absl::StrCat("cannot create folder \"", folder, "\""));
     }
     return absl::OkStatus();
   }
@@ -162,67 +160,58 @@ void RunBatch(const std::vector<BatchModel>& models,
   auto run_one = [&](size_t i) {
     const BatchModel& model = models[i];
     ModelOutcome outcome;
-    outcome.report.set_model(model.input);
-    outcome.report.set_output(model.output);
     if (options.fail_fast && failed.load()) {
       outcome.skipped = true;
       outcome.status = absl::CancelledError(
           "not started: an earlier model failed (--fail_fast)");
+      outcome.report = RunReport::ForFailure(model.input, model.output,
+                                             model.seed, outcome.status);
       return outcome;
     }
     const auto start = std::chrono::steady_clock::now();
-    absl::StatusOr<Report> report = Report();
+    absl::StatusOr<RunReport> report;
     if (!model.error.ok()) {
       report = model.error;  // listed with an error (an unreadable folder)
     } else if (options.plan_only) {
-      report = PlanFile(model.input, options.reinit.plan);
+      report = options.reinitializer->Plan(model.input, model.seed);
     } else if (absl::Status s = options.create_folders
                                     ? folders.Ensure(model.output)
                                     : absl::OkStatus();
                !s.ok()) {
       report = s;
     } else {
-      ReinitOptions reinit = options.reinit;
-      reinit.rewrite.seed = model.seed;
-      if (progress != nullptr) reinit.rewrite.progress = progress->Model(i);
-      reinit.claim_data_file = [&claims, &model](const std::string& path) {
+      RunControl control;
+      control.seed = model.seed;
+      if (progress != nullptr) control.progress = progress->Model(i);
+      control.claim_data_file = [&claims, &model](const std::string& path) {
         return claims.Claim(path, model.input);
       };
-      report = ReinitializeFile(model.input, model.output, reinit);
+      report = options.reinitializer->Reinitialize(model.input, model.output,
+                                                   control);
     }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
     if (report.ok()) {
       outcome.report = *std::move(report);
-      outcome.report.set_status("ok");
     } else {
       outcome.status = report.status();
-      outcome.report.set_status("error");
-      outcome.report.set_error(std::string(report.status().message()));
+      outcome.report = RunReport::ForFailure(model.input, model.output,
+                                             model.seed, report.status());
+      outcome.report.set_seconds(std::chrono::duration<double>(
+                                     std::chrono::steady_clock::now() - start)
+                                     .count());
       failed = true;
     }
-    outcome.report.set_model(model.input);
-    outcome.report.set_output(model.output);
-    outcome.report.set_seed(model.seed);
-    outcome.report.set_seconds(seconds);
     return outcome;
   };
 
-  const int jobs = ResolveThreads(options.jobs);
-  absl::Status ignored = RunParallel(
-      models.size(), jobs, [] { return 0; },
-      [&](size_t i, int&) {
-        ModelOutcome outcome = run_one(i);
-        written[i] = outcome.status.ok() && !options.plan_only;
-        if (progress != nullptr) {
-          progress->Finish(
-              i, static_cast<uint64_t>(outcome.report.bytes_written()));
-        }
-        in_order.Put(i, std::move(outcome));
-        return absl::OkStatus();
-      });
-  (void)ignored;  // every job returns OK: failures are outcomes
+  RunConcurrently(models.size(), options.jobs, [&](size_t i) {
+    ModelOutcome outcome = run_one(i);
+    written[i] = outcome.status.ok() && !options.plan_only;
+    if (progress != nullptr) {
+      progress->Finish(i,
+                       static_cast<uint64_t>(outcome.report.bytes_written()));
+    }
+    in_order.Put(i, std::move(outcome));
+  });
   for (size_t i = 0; i < models.size(); ++i) {
     if (!written[i] && !models[i].output.empty()) {
       folders.RemoveEmptyFor(models[i].output);

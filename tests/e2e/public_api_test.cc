@@ -1,0 +1,219 @@
+// include/onnx_reinit/onnx_reinit.h: the public API gives what the CLI gives
+// (same bytes, same report, same messages), ReinitializeBytes equals
+// ReinitializeFile, and option errors are InvalidArgument with the CLI's text.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "onnx_reinit/onnx_reinit.h"
+#include "support/corpus.h"
+#include "support/model_text.h"
+#include "support/report_proto.h"
+#include "support/run_cli.h"
+
+namespace onnx_reinit {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr char kLinearText[] = R"(
+  <ir_version: 8, opset_import: ["" : 17]>
+  g (float[N, 4] x) => (float[N, 3] y) <float[3, 4] w = {1,1,1,1,1,1,1,1,1,1,1,1}, float[3] b = {5,5,5}> {
+    y = Gemm <transB = 1> (x, w, b)
+  }
+)";
+
+std::string WriteLinear(const std::string& dir) {
+  const std::string path = dir + "/linear.onnx";
+  testing::WriteModel(testing::ParseModel(kLinearText), path);
+  return path;
+}
+
+TEST(PublicApiTest, ReinitializeFileWritesTheCliBytesOnEveryCorpusModel) {
+  const std::string dir = testing::MakeTempDir();
+  for (const std::string& name : testing::CorpusModels()) {
+    SCOPED_TRACE(name);
+    Options options;
+    options.strategy = "xavier_uniform";
+    options.seed = 5;
+    const std::string api_out = dir + "/api.onnx";
+    const std::string cli_out = dir + "/cli.onnx";
+    absl::StatusOr<std::string> report =
+        ReinitializeFile(testing::CorpusPath(name), api_out, options);
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_THAT(*report, HasSubstr("\"status\": \"ok\""));
+    const testing::CliResult cli =
+        testing::RunCli({testing::CorpusPath(name), "-o", cli_out,
+                         "--strategy=xavier_uniform", "--seed=5", "-q"});
+    ASSERT_EQ(cli.exit_code, 0) << cli.err;
+    EXPECT_EQ(testing::ReadFile(api_out), testing::ReadFile(cli_out));
+  }
+}
+
+TEST(PublicApiTest, PlanFileIsTheCliJsonPlanApartFromSeconds) {
+  Options options;
+  options.profile = "torch";
+  absl::StatusOr<std::string> plan =
+      PlanFile(testing::CorpusPath("lstm_lm"), options);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  const testing::CliResult cli =
+      testing::RunCli({testing::CorpusPath("lstm_lm"), "--plan",
+                       "--format=json", "--profile=torch"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  auto drop_seconds = [](const std::string& json) {
+    std::string out;
+    for (absl::string_view line : absl::StrSplit(json, '\n')) {
+      if (!absl::StrContains(line, "\"seconds\"")) absl::StrAppend(&out, line);
+    }
+    return out;
+  };
+  EXPECT_EQ(drop_seconds(*plan), drop_seconds(cli.out));
+}
+
+TEST(PublicApiTest, AnUnsetStrategyLetsTheProfileDecide) {
+  Options options;
+  options.profile = "torch";
+  absl::StatusOr<Reinitializer> r = Reinitializer::Create(options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  absl::StatusOr<RunReport> plan = r->Plan(testing::CorpusPath("mlp"), 0);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  bool saw_weight = false;
+  const Report profile_plan = testing::ToProto(*plan);
+  for (const TensorRecord& t : profile_plan.tensors()) {
+    if (t.role() != "weight") continue;
+    saw_weight = true;
+    EXPECT_EQ(t.rule(), "profile torch (role=weight)") << t.name();
+  }
+  EXPECT_TRUE(saw_weight);
+
+  options.strategy = "he_normal";  // given: beats the profile, as --strategy
+  r = Reinitializer::Create(options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  plan = r->Plan(testing::CorpusPath("mlp"), 0);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  const Report strategy_plan = testing::ToProto(*plan);
+  for (const TensorRecord& t : strategy_plan.tensors()) {
+    if (t.role() == "weight") {
+      EXPECT_EQ(t.rule(), "--strategy") << t.name();
+    }
+  }
+}
+
+TEST(PublicApiTest, ReinitializeBytesEqualsReinitializeFile) {
+  const std::string dir = testing::MakeTempDir();
+  Options options;
+  options.seed = 9;
+  const std::string in = testing::CorpusPath("transformer_encoder");
+  absl::StatusOr<std::string> bytes =
+      ReinitializeBytes(testing::ReadFile(in), options);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  ASSERT_TRUE(ReinitializeFile(in, dir + "/out.onnx", options).ok());
+  EXPECT_EQ(*bytes, testing::ReadFile(dir + "/out.onnx"));
+}
+
+TEST(PublicApiTest, ReinitializeBytesRefusesExternalData) {
+  onnx::ModelProto model = testing::ParseModel(kLinearText);
+  onnx::TensorProto* w = model.mutable_graph()->mutable_initializer(0);
+  w->clear_float_data();
+  w->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* entry = w->add_external_data();
+  entry->set_key("location");
+  entry->set_value("w.bin");
+  absl::StatusOr<std::string> bytes =
+      ReinitializeBytes(model.SerializeAsString(), Options());
+  ASSERT_EQ(bytes.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bytes.status().message(),
+            "tensor \"graph/initializer[0]\" has external data, which bytes "
+            "alone cannot reach: use ReinitializeFile");
+
+  Options external;
+  external.external_data = "external";
+  bytes = ReinitializeBytes(
+      testing::ParseModel(kLinearText).SerializeAsString(), external);
+  ASSERT_EQ(bytes.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bytes.status().message(),
+            "external_data \"external\" writes a data file: use "
+            "ReinitializeFile");
+}
+
+TEST(PublicApiTest, ReinitializeBytesRefusesBytesThatAreNoModel) {
+  absl::StatusOr<std::string> bytes =
+      ReinitializeBytes(std::string("\x0a\xff\xff\xff", 4), Options());
+  ASSERT_EQ(bytes.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bytes.status().message()),
+              ::testing::StartsWith("the model's bytes are not an ONNX "
+                                    "model: "));
+}
+
+// Each bad option gives the CLI's own message (exit 2 there).
+TEST(PublicApiTest, BadOptionsAreInvalidArgumentWithTheCliMessage) {
+  const std::string model = WriteLinear(testing::MakeTempDir());
+  struct Case {
+    Options options;
+    std::vector<std::string> flags;
+  };
+  std::vector<Case> cases(5);
+  cases[0].options.strategy = "he_nromal";
+  cases[0].flags = {"--strategy=he_nromal"};
+  cases[1].options.profile = "tf";
+  cases[1].flags = {"--profile=tf"};
+  cases[2].options.simd = "sse2";
+  cases[2].flags = {"--simd=sse2"};
+  cases[3].options.external_data = "outside";
+  cases[3].flags = {"--external_data=outside"};
+  cases[4].options.rules = {"role=embeding:zeros"};
+  cases[4].flags = {"--rule=role=embeding:zeros"};
+  for (const Case& c : cases) {
+    absl::StatusOr<std::string> plan = PlanFile(model, c.options);
+    ASSERT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument)
+        << plan.status();
+    std::vector<std::string> args = {model, "--plan"};
+    args.insert(args.end(), c.flags.begin(), c.flags.end());
+    const testing::CliResult cli = testing::RunCli(args);
+    EXPECT_EQ(cli.exit_code, 2);
+    EXPECT_EQ(
+        cli.err,
+        absl::StrCat("onnx-reinit: error: ", plan.status().message(), "\n"));
+  }
+}
+
+TEST(PublicApiTest, AMissingInputIsNotFoundAndNothingIsWritten) {
+  const std::string dir = testing::MakeTempDir();
+  absl::StatusOr<std::string> report =
+      ReinitializeFile(dir + "/missing.onnx", dir + "/out.onnx", Options());
+  ASSERT_EQ(report.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(report.status().message()),
+              HasSubstr(absl::StrCat("\"", dir, "/missing.onnx\"")));
+  EXPECT_TRUE(testing::ListDir(dir).empty());
+}
+
+TEST(PublicApiTest, SeedForPathIsTheDocumentedSha1Prefix) {
+  EXPECT_EQ(SeedForPath(0, "a.onnx"), uint64_t{0x24cc3e7f547b82e8});
+}
+
+TEST(PublicApiTest, VersionIsTheProjectVersion) {
+  const testing::CliResult cli = testing::RunCli({"--version"});
+  EXPECT_EQ(cli.out, absl::StrCat("onnx-reinit ", Version(), "\n"));
+}
+
+TEST(PublicApiTest, AFailureReportCarriesTheMessage) {
+  RunReport r = RunReport::ForFailure("in.onnx", "out.onnx", 3,
+                                      absl::NotFoundError("gone"));
+  r.set_seconds(0.5);
+  const Report proto = testing::ToProto(r);
+  EXPECT_EQ(proto.status(), "error");
+  EXPECT_EQ(proto.error(), "gone");
+  EXPECT_EQ(proto.seed(), 3u);
+  EXPECT_EQ(proto.seconds(), 0.5);
+  EXPECT_EQ(r.ToJsonLine().back(), '\n');
+  EXPECT_EQ(r.ToJsonLine().find('\n'), r.ToJsonLine().size() - 1);
+}
+
+}  // namespace
+}  // namespace onnx_reinit
