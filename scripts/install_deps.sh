@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config zstd
           libonnx-dev libprotobuf-dev protobuf-compiler libabsl-dev
-          libgtest-dev libgmock-dev libre2-dev libeigen3-dev libhwy-dev libonnx-testdata)
+          libgtest-dev libgmock-dev libre2-dev libeigen3-dev libhwy-dev libonnx-testdata
+          help2man dpkg-dev)  # the man page; dpkg-shlibdeps for `cpack -G DEB`
 # node and npm usually come with the machine (not always from Debian's
 # packages: Debian's npm then conflicts), so ask apt only when they are absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
