@@ -5,13 +5,16 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config zstd
           libonnx-dev libprotobuf-dev protobuf-compiler libabsl-dev
           libgtest-dev libgmock-dev libre2-dev libeigen3-dev libhwy-dev libonnx-testdata
-          help2man dpkg-dev)  # the man page; dpkg-shlibdeps for `cpack -G DEB`
+          help2man dpkg-dev  # the man page; dpkg-shlibdeps for `cpack -G DEB`
+          # the Python module (python/, setup.py) and its tests (tests/python)
+          pybind11-dev python3-dev python3-venv python3-pip python3-setuptools
+          python3-wheel python3-pytest python3-onnx)
 # node and npm usually come with the machine (not always from Debian's
 # packages: Debian's npm then conflicts), so ask apt only when they are absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [ "${1:-}" = "--with-bench" ]; then
-  packages+=(python3-onnx python3-numpy time libbenchmark-dev)
+  packages+=(python3-numpy time libbenchmark-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do
