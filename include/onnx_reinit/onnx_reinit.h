@@ -85,7 +85,8 @@ struct Options {
   uint64_t external_threshold = 1024;
   // "" = the output's file name + ".data", next to the output.
   std::string external_file;
-  // --fan_convention: "torch" or "keras" (ConvTranspose fans; README).
+  // --fan_convention: "torch" or "semantic": how Conv/ConvTranspose fans
+  // are counted (README "Roles and fans").
   std::string fan_convention = "torch";
   // --simd: "auto", "avx512", "avx2" or "baseline". Never changes the
   // output of the element-wise strategies.
