@@ -101,17 +101,27 @@ absl::StatusOr<std::vector<LiteralEdit>> ChecksumEdits(
   return edits;
 }
 
-}  // namespace
-
-absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
-    const InputFile& input, const ModelLayout& layout,
-    const std::vector<TensorPlan>& plan, const RewriteOptions& options,
-    const RewriteOutputs& outputs) {
-  const int out_fd = outputs.model_fd;
-  const std::string& out_path = outputs.model_path;
+// Everything the phases of WriteReinitialized share: one Target per
+// rewritten tensor, its chunks (jobs) and where each chunk's bytes go.
+struct Work {
   std::vector<Target> targets;
-  std::vector<SpliceTarget> splice_targets;
+  std::vector<SpliceTarget> splice_targets;  // values inside the model
   std::vector<Job> jobs;
+  std::vector<ChunkStats> job_stats;  // measured while generating
+  std::vector<uint64_t> job_bytes;    // encoded size of each chunk
+  std::vector<uint64_t> job_offset;   // from the start of its payload
+};
+
+// One Target per rewritten tensor: where its values go (a data file, a new
+// raw_data field, or its own field in the model) and how they are encoded,
+// its random key, and its chunks.
+absl::Status PlanTargets(const InputFile& input, const ModelLayout& layout,
+                         const std::vector<TensorPlan>& plan,
+                         const RewriteOptions& options,
+                         const RewriteOutputs& outputs, Work* work) {
+  std::vector<Target>& targets = work->targets;
+  std::vector<SpliceTarget>& splice_targets = work->splice_targets;
+  std::vector<Job>& jobs = work->jobs;
   absl::flat_hash_map<std::string, int> name_count;
   for (const TensorPlan& p : plan) name_count[p.name] += p.rewrite;
   for (const TensorPlan& p : plan) {
@@ -161,13 +171,18 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     target.job_count = jobs.size() - target.first_job;
     targets.push_back(target);
   }
+  return absl::OkStatus();
+}
 
-  // Structured strategies (orthogonal, identity, dirac, sparse, forget bias)
-  // compute a whole tensor at once: those tensors are filled first and held
-  // in memory until written (their own size, not the model's). Small ones
-  // run one tensor per thread; large ones one at a time, each with all the
-  // threads (orthogonal splits its work in fixed parts, so the values are
-  // the same either way).
+// Structured strategies (orthogonal, identity, dirac, sparse, forget bias)
+// compute a whole tensor at once: those tensors are filled first and held
+// in memory until written (their own size, not the model's). Small ones
+// run one tensor per thread; large ones one at a time, each with all the
+// threads (orthogonal splits its work in fixed parts, so the values are
+// the same either way). Returns the filled values by target (null for
+// element-wise ones).
+absl::StatusOr<std::vector<std::unique_ptr<double[]>>> FillStructuredTargets(
+    const std::vector<Target>& targets, const RewriteOptions& options) {
   constexpr uint64_t kLargeStructured = uint64_t{1} << 20;
   // Not zeroed first: FillStructured writes every element.
   std::vector<std::unique_ptr<double[]>> filled(targets.size());
@@ -221,39 +236,35 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   for (size_t t : large_structured) {
     RETURN_IF_ERROR(fill_structured(t, options.threads));
   }
+  return filled;
+}
 
-  for (size_t t = 0; t < targets.size(); ++t) {
-    Target& target = targets[t];
-    target.source.distribution = &target.plan->distribution;
-    target.source.dtype = target.plan->dtype;
-    target.source.encoding = target.encoding;
-    target.source.target_mean = target.plan->target_mean;
-    target.source.simd = options.simd;
-    target.source.filled = filled[t].get();
-  }
-  // The one step that makes a chunk's values: writes the encoding of job j
-  // to `out` (room for count · kMaxEncodedValueBytes bytes), measures the
-  // values into job_stats[j], and returns the number of bytes.
-  std::vector<ChunkStats> job_stats(jobs.size());
-  auto make_scratch = [] { return Scratch(); };
-  auto generate = [&](size_t j, Scratch& s, uint8_t* out) {
-    const Job& job = jobs[j];
-    return GenerateChunk(targets[job.target].source, job.first, job.count,
-                         &s.values, out, &job_stats[j]);
-  };
+// The one step that makes a chunk's values: writes the encoding of job j
+// to `out` (room for count · kMaxEncodedValueBytes bytes), measures the
+// values into job_stats[j], and returns the number of bytes.
+size_t GenerateJob(Work& work, size_t j, Scratch& s, uint8_t* out) {
+  const Job& job = work.jobs[j];
+  return GenerateChunk(work.targets[job.target].source, job.first, job.count,
+                       &s.values, out, &work.job_stats[j]);
+}
 
-  // Varint payloads: their length is known only after generating the values,
-  // so a first pass measures each chunk (the values are a pure function of
-  // the index, so the second pass regenerates exactly the same ones).
-  std::vector<uint64_t> job_bytes(jobs.size(), 0);
-  std::vector<uint64_t> job_offset(jobs.size(), 0);
+// The encoded size and payload offset of every chunk. Varint payloads: their
+// length is known only after generating the values, so a first pass
+// measures each chunk (the values are a pure function of the index, so the
+// second pass regenerates exactly the same ones) and sets the payload size
+// of its splice target.
+absl::Status SizeJobs(const RewriteOptions& options, Work* work) {
+  std::vector<Target>& targets = work->targets;
+  work->job_bytes.assign(work->jobs.size(), 0);
+  work->job_offset.assign(work->jobs.size(), 0);
   bool any_varint = false;
   for (const Target& t : targets) any_varint |= t.encoding.varint;
   if (any_varint) {
     RETURN_IF_ERROR(RunParallel(
-        jobs.size(), options.threads, make_scratch, [&](size_t j, Scratch& s) {
-          if (targets[jobs[j].target].encoding.varint) {
-            job_bytes[j] = generate(j, s, s.bytes.get());
+        work->jobs.size(), options.threads, [] { return Scratch(); },
+        [&](size_t j, Scratch& s) {
+          if (targets[work->jobs[j].target].encoding.varint) {
+            work->job_bytes[j] = GenerateJob(*work, j, s, s.bytes.get());
           }
           return absl::OkStatus();
         }));
@@ -261,100 +272,117 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
       if (!targets[t].encoding.varint) continue;
       uint64_t total = 0;
       for (size_t j = 0; j < targets[t].job_count; ++j) {
-        job_offset[targets[t].first_job + j] = total;
-        total += job_bytes[targets[t].first_job + j];
+        work->job_offset[targets[t].first_job + j] = total;
+        total += work->job_bytes[targets[t].first_job + j];
       }
-      splice_targets[targets[t].splice].payload_size = total;
+      work->splice_targets[targets[t].splice].payload_size = total;
     }
   }
   for (size_t t = 0; t < targets.size(); ++t) {
     if (targets[t].encoding.varint) continue;
     for (size_t j = 0; j < targets[t].job_count; ++j) {
-      const Job& job = jobs[targets[t].first_job + j];
-      job_offset[targets[t].first_job + j] =
+      const Job& job = work->jobs[targets[t].first_job + j];
+      work->job_offset[targets[t].first_job + j] =
           job.first * targets[t].encoding.fixed_width;
-      job_bytes[targets[t].first_job + j] =
+      work->job_bytes[targets[t].first_job + j] =
           job.count * targets[t].encoding.fixed_width;
     }
   }
+  return absl::OkStatus();
+}
 
-  if (options.progress != nullptr) {
-    uint64_t expected = 0;
-    for (const Target& t : targets) {
-      expected += t.encoding.varint
-                      ? splice_targets[t.splice].payload_size
-                      : t.plan->element_count * t.encoding.fixed_width;
-    }
-    options.progress->expected += expected;
+// The bytes of value payload to write, for the progress display.
+uint64_t ExpectedValueBytes(const Work& work) {
+  uint64_t expected = 0;
+  for (const Target& t : work.targets) {
+    expected += t.encoding.varint
+                    ? work.splice_targets[t.splice].payload_size
+                    : t.plan->element_count * t.encoding.fixed_width;
   }
+  return expected;
+}
 
-  // Every file is written in offset order by one thread at a time, the
-  // values generated by all of them (rewrite/ordered_writer.h).
+// Appends the value segments of target `t`, whose payload starts at `base`.
+void AddValues(const Work& work, const Target& t, uint64_t base,
+               std::vector<WriteSegment>* segments) {
+  for (size_t j = t.first_job; j < t.first_job + t.job_count; ++j) {
+    WriteSegment seg;
+    seg.kind = WriteSegment::Kind::kValues;
+    seg.offset = base + work.job_offset[j];
+    seg.size = work.job_bytes[j];
+    seg.job = j;
+    seg.capacity = work.jobs[j].count * kMaxEncodedValueBytes;
+    segments->push_back(std::move(seg));
+  }
+}
+
+// Every file is written in offset order by one thread at a time, the
+// values generated by all of them (rewrite/ordered_writer.h).
+absl::Status WriteFiles(Work& work, const RewriteOptions& options,
+                        std::vector<FileToWrite> files) {
   OrderedWriterOptions writer_options;
   if (options.progress != nullptr) {
     writer_options.values_written = &options.progress->written;
   }
-  auto add_values = [&](const Target& t, uint64_t base,
-                        std::vector<WriteSegment>* segments) {
-    for (size_t j = t.first_job; j < t.first_job + t.job_count; ++j) {
-      WriteSegment seg;
-      seg.kind = WriteSegment::Kind::kValues;
-      seg.offset = base + job_offset[j];
-      seg.size = job_bytes[j];
-      seg.job = j;
-      seg.capacity = jobs[j].count * kMaxEncodedValueBytes;
-      segments->push_back(std::move(seg));
-    }
-  };
-  auto write = [&](std::vector<FileToWrite> files) -> absl::Status {
-    ASSIGN_OR_RETURN(std::unique_ptr<OrderedWriter> writer,
-                     OrderedWriter::Create(std::move(files), writer_options));
-    RETURN_IF_ERROR(RunParallel(writer->value_count(), options.threads,
-                                make_scratch, [&](size_t i, Scratch& s) {
-                                  return writer->Fill(
-                                      i, [&](size_t j, uint8_t* out) {
-                                        return generate(j, s, out);
-                                      });
-                                }));
-    return writer->Finish();
-  };
+  ASSIGN_OR_RETURN(std::unique_ptr<OrderedWriter> writer,
+                   OrderedWriter::Create(std::move(files), writer_options));
+  RETURN_IF_ERROR(RunParallel(
+      writer->value_count(), options.threads, [] { return Scratch(); },
+      [&](size_t i, Scratch& s) {
+        return writer->Fill(i, [&](size_t j, uint8_t* out) {
+          return GenerateJob(work, j, s, out);
+        });
+      }));
+  return writer->Finish();
+}
 
-  // The data files first: the model's checksums need them.
-  if (!outputs.data_files.empty()) {
-    std::vector<FileToWrite> files(outputs.data_files.size());
-    for (size_t f = 0; f < files.size(); ++f) {
-      const DataFileOutput& file = outputs.data_files[f];
-      files[f].fd = file.fd;
-      files[f].path = file.path;
-      for (const CopiedRange& copy : file.copies) {
-        WriteSegment seg;
-        seg.kind = WriteSegment::Kind::kCopy;
-        seg.offset = copy.to;
-        seg.size = copy.size;
-        seg.source_fd = copy.source_fd;
-        seg.source_offset = copy.from;
-        files[f].segments.push_back(std::move(seg));
-      }
+// The data files: the bytes each keeps (copies) and the values of the
+// tensors stored in it.
+absl::Status WriteDataFiles(Work& work, const RewriteOptions& options,
+                            const RewriteOutputs& outputs) {
+  if (outputs.data_files.empty()) return absl::OkStatus();
+  std::vector<FileToWrite> files(outputs.data_files.size());
+  for (size_t f = 0; f < files.size(); ++f) {
+    const DataFileOutput& file = outputs.data_files[f];
+    files[f].fd = file.fd;
+    files[f].path = file.path;
+    for (const CopiedRange& copy : file.copies) {
+      WriteSegment seg;
+      seg.kind = WriteSegment::Kind::kCopy;
+      seg.offset = copy.to;
+      seg.size = copy.size;
+      seg.source_fd = copy.source_fd;
+      seg.source_offset = copy.from;
+      files[f].segments.push_back(std::move(seg));
     }
-    for (const Target& t : targets) {
-      if (t.data_file < 0) continue;
-      add_values(t, t.plan->external->offset, &files[t.data_file].segments);
-    }
-    for (FileToWrite& file : files) {
-      std::stable_sort(file.segments.begin(), file.segments.end(),
-                       [](const WriteSegment& a, const WriteSegment& b) {
-                         return a.offset < b.offset;
-                       });
-    }
-    RETURN_IF_ERROR(write(std::move(files)));
   }
+  for (const Target& t : work.targets) {
+    if (t.data_file < 0) continue;
+    AddValues(work, t, t.plan->external->offset, &files[t.data_file].segments);
+  }
+  for (FileToWrite& file : files) {
+    std::stable_sort(file.segments.begin(), file.segments.end(),
+                     [](const WriteSegment& a, const WriteSegment& b) {
+                       return a.offset < b.offset;
+                     });
+  }
+  return WriteFiles(work, options, std::move(files));
+}
+
+// The model: the input's bytes spliced with the new values, the fresh
+// checksums of the data files written and `outputs.model_edits`.
+absl::Status WriteModel(const InputFile& input, const ModelLayout& layout,
+                        const RewriteOptions& options,
+                        const RewriteOutputs& outputs, Work& work) {
+  const int out_fd = outputs.model_fd;
+  const std::string& out_path = outputs.model_path;
   ASSIGN_OR_RETURN(std::vector<LiteralEdit> checksums,
                    ChecksumEdits(layout, outputs));
   checksums.insert(checksums.end(), outputs.model_edits.begin(),
                    outputs.model_edits.end());
 
   ASSIGN_OR_RETURN(Splice splice,
-                   PlanSplice(layout, splice_targets, checksums));
+                   PlanSplice(layout, work.splice_targets, checksums));
   if (splice.output_size > static_cast<uint64_t>(INT_MAX)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the model would be ", splice.output_size,
@@ -364,10 +392,10 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   if (::ftruncate(out_fd, static_cast<off_t>(splice.output_size)) != 0) {
     return ErrnoStatus(errno, absl::StrCat("cannot write \"", out_path, "\""));
   }
-  std::vector<int> splice_owner(splice_targets.size(), -1);
-  for (size_t t = 0; t < targets.size(); ++t) {
-    if (targets[t].splice >= 0) {
-      splice_owner[targets[t].splice] = static_cast<int>(t);
+  std::vector<int> splice_owner(work.splice_targets.size(), -1);
+  for (size_t t = 0; t < work.targets.size(); ++t) {
+    if (work.targets[t].splice >= 0) {
+      splice_owner[work.targets[t].splice] = static_cast<int>(t);
     }
   }
   FileToWrite model;
@@ -390,32 +418,67 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
         model.segments.push_back(std::move(seg));
         break;
       case Piece::Kind::kValues:
-        add_values(targets[splice_owner[piece.target]], piece.out_offset,
-                   &model.segments);
+        AddValues(work, work.targets[splice_owner[piece.target]],
+                  piece.out_offset, &model.segments);
         break;
     }
   }
   std::vector<FileToWrite> model_files;
   model_files.push_back(std::move(model));
-  RETURN_IF_ERROR(write(std::move(model_files)));
+  return WriteFiles(work, options, std::move(model_files));
+}
 
+// Each rewritten tensor's mean and std, combined from its chunks in order;
+// one entry per plan entry.
+std::vector<WrittenStats> CombineStats(const std::vector<TensorPlan>& plan,
+                                       const Work& work) {
   std::vector<WrittenStats> stats(plan.size());
-  for (size_t t = 0; t < targets.size(); ++t) {
+  for (const Target& target : work.targets) {
     ChunkStats total;
-    for (size_t j = 0; j < targets[t].job_count; ++j) {
-      const ChunkStats& chunk = job_stats[targets[t].first_job + j];
+    for (size_t j = 0; j < target.job_count; ++j) {
+      const ChunkStats& chunk = work.job_stats[target.first_job + j];
       total.n += chunk.n;
       total.sum += chunk.sum;
       total.sum_sq += chunk.sum_sq;
     }
     const double n = static_cast<double>(total.n);
     const double offset = total.sum / n;
-    const size_t index = targets[t].plan - plan.data();
-    stats[index].mean = targets[t].plan->target_mean + offset;
+    const size_t index = target.plan - plan.data();
+    stats[index].mean = target.plan->target_mean + offset;
     stats[index].std =
         std::sqrt(std::max(0.0, total.sum_sq / n - offset * offset));
   }
   return stats;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
+    const InputFile& input, const ModelLayout& layout,
+    const std::vector<TensorPlan>& plan, const RewriteOptions& options,
+    const RewriteOutputs& outputs) {
+  Work work;
+  RETURN_IF_ERROR(PlanTargets(input, layout, plan, options, outputs, &work));
+  ASSIGN_OR_RETURN(std::vector<std::unique_ptr<double[]>> filled,
+                   FillStructuredTargets(work.targets, options));
+  for (size_t t = 0; t < work.targets.size(); ++t) {
+    Target& target = work.targets[t];
+    target.source.distribution = &target.plan->distribution;
+    target.source.dtype = target.plan->dtype;
+    target.source.encoding = target.encoding;
+    target.source.target_mean = target.plan->target_mean;
+    target.source.simd = options.simd;
+    target.source.filled = filled[t].get();
+  }
+  work.job_stats.assign(work.jobs.size(), ChunkStats());
+  RETURN_IF_ERROR(SizeJobs(options, &work));
+  if (options.progress != nullptr) {
+    options.progress->expected += ExpectedValueBytes(work);
+  }
+  // The data files first: the model's checksums need them.
+  RETURN_IF_ERROR(WriteDataFiles(work, options, outputs));
+  RETURN_IF_ERROR(WriteModel(input, layout, options, outputs, work));
+  return CombineStats(plan, work);
 }
 
 }  // namespace onnx_reinit
