@@ -14,9 +14,11 @@
 //     untouched. `out` may equal `in`: the input is then replaced atomically.
 //   * The same seed gives byte-identical output for any thread count.
 // Errors name the file and, where there is one, the node and tensor:
-// NotFound (missing input), InvalidArgument (not an ONNX model, malformed
-// tensor, dims that do not fit the consumer), Unimplemented (external data),
-// PermissionDenied/Unknown (I/O).
+// NotFound (missing input or data file), InvalidArgument (not an ONNX model,
+// malformed tensor, dims that do not fit the consumer, a refused external
+// data location or extent), AlreadyExists (a new data file's location is
+// taken), and for other I/O failures the code of ErrnoStatus
+// (io/file_io.h: PermissionDenied, ResourceExhausted, Unknown, ...).
 #ifndef ONNX_REINIT_REINIT_H_
 #define ONNX_REINIT_REINIT_H_
 
@@ -35,7 +37,7 @@ struct StorageOptions {
   enum class Mode {
     kKeep,      // as the input does
     kExternal,  // initializers of >= threshold bytes move to one data file
-    kInline,    // external data comes back into the model (not yet)
+    kInline,    // external data comes back into the model (raw_data)
   };
   Mode mode = Mode::kKeep;
   uint64_t threshold = 1024;

@@ -128,7 +128,7 @@ const Flag kFlags[] = {
     {"external_data", "", "MODE",
      "keep (default): values stay where they are; external: initializers of "
      "at least --external_threshold bytes move to one data file; inline: "
-     "not yet",
+     "values in data files come back into the model",
      [](const std::string& v, CliArgs* a) {
        a->external_data = v;  // checked by Reinitializer::Create
        return absl::OkStatus();

@@ -95,7 +95,8 @@ struct TensorPlan {
 
 // InvalidArgument when a weight's dims do not fit its consumer's layout
 // ("Conv node \"conv1\" input 1 (\"W1\", dims [4, 2]): expected rank >= 3,
-// got 2"); Unimplemented when a tensor keeps its values in external data.
+// got 2"). Tensors in external data are planned like any other (their
+// `external` says where the values are).
 [[nodiscard]] absl::StatusOr<std::vector<TensorPlan>> BuildPlan(
     const onnx::ModelProto& model, const PlanOptions& options);
 

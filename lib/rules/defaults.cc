@@ -102,8 +102,8 @@ const std::vector<RoleAction>* KerasRules() {
 
 const std::vector<ProfileRow>& ProfileTable() {
   static const auto* const table = new std::vector<ProfileRow>{
-      {Profile::kTorch, "torch", TorchRules(), ""},
-      {Profile::kKeras, "keras", KerasRules(), ""},
+      {Profile::kTorch, "torch", TorchRules()},
+      {Profile::kKeras, "keras", KerasRules()},
   };
   return *table;
 }

@@ -110,9 +110,6 @@ absl::StatusOr<RuleSet> RuleSet::Build(const RuleOptions& options) {
   // 4. The profile's rules.
   for (const rules_internal::ProfileRow& row : rules_internal::ProfileTable()) {
     if (row.profile != options.profile) continue;
-    if (!row.unimplemented.empty()) {
-      return absl::UnimplementedError(std::string(row.unimplemented));
-    }
     for (const RoleAction& action : *row.rules) {
       ASSIGN_OR_RETURN(
           CompiledRule rule,

@@ -62,13 +62,11 @@ struct RoleAction {
 // The built-in defaults, one row per known role plus a final catch-all.
 const std::vector<RoleAction>& DefaultRules();
 
-// A profile's name as users write it, its rules (null when it has none),
-// and, when it cannot be used yet, why (Build returns Unimplemented).
+// A profile's name as users write it and its rules.
 struct ProfileRow {
   Profile profile;
   absl::string_view name;
   const std::vector<RoleAction>* rules;
-  absl::string_view unimplemented;
 };
 
 // Every profile but kNone, in the order messages list them.
