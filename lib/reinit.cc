@@ -130,9 +130,11 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
     ASSIGN_OR_RETURN(uint64_t file_bytes, FileSize(file.fd, file.path));
     bytes_written += file_bytes;
   }
-  // Data files first: the model names them.
+  // Data files first: the model names them. If the model's commit fails,
+  // destroying `data` undoes theirs (io/data_files.h).
   RETURN_IF_ERROR(data->Commit());
   RETURN_IF_ERROR(out.Commit());
+  data->Finish();
 
   Report report = MakeReport(input, plan, options.plan);
   report.set_output(output);

@@ -12,6 +12,14 @@
 //     output folder and renamed into place; after any error nothing is at the
 //     output path (a previous file there is left as it was) and the input is
 //     untouched. `out` may equal `in`: the input is then replaced atomically.
+//     Data files are written under temporary names too and moved into place
+//     just before the model; if the model's rename fails they are moved back
+//     (a previous file at a data file's location is restored). Not covered:
+//     a crash between those renames (new data files stay next to the
+//     previous model, previous data files as "<location>.tmp-<pid>"), a file
+//     system without renameat2's RENAME_EXCHANGE (a previous data file is
+//     replaced and cannot be restored) and a rename back that itself fails
+//     (io/data_files.h).
 //   * The same seed gives byte-identical output for any thread count.
 // Errors name the file and, where there is one, the node and tensor:
 // NotFound (missing input or data file), InvalidArgument (not an ONNX model,

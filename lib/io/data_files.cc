@@ -1,6 +1,7 @@
 #include "io/data_files.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -187,13 +188,13 @@ absl::StatusOr<DataFileOutput> DataFileSet::AddNew(
         absl::StrCat("\"", output_model_, "\": ", out.status().message()));
   }
   file.fd = *std::move(out);
+  files_.push_back(std::move(file));  // removed by the destructor from here
+  const int fd = files_.back().fd.get();
   const std::string path = absl::StrCat(out_dir_path_, "/", location);
-  if (::ftruncate(file.fd.get(), static_cast<off_t>(size)) != 0) {
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
     return ErrnoStatus(errno, absl::StrCat("cannot write \"", path, "\""));
   }
-  files_.push_back(std::move(file));
-  outputs_.push_back(
-      {location, files_.back().fd.get(), path, std::move(copies)});
+  outputs_.push_back({location, fd, path, std::move(copies)});
   return outputs_.back();
 }
 
@@ -203,22 +204,78 @@ int DataFileSet::InputFd(const std::string& location) const {
 }
 
 absl::Status DataFileSet::Commit() {
+  const int dir = out_dir_.get();
   for (File& file : files_) {
+    if (file.state != File::State::kTemporary) continue;
     const int fd = file.fd.release();
-    if (::close(fd) != 0 ||
-        ::renameat(out_dir_.get(), file.temp.c_str(), out_dir_.get(),
-                   file.location.c_str()) != 0) {
-      return ErrnoStatus(errno, absl::StrCat("cannot write \"", out_dir_path_,
-                                             "/", file.location, "\""));
+    if (::close(fd) != 0) {
+      const int err = errno;
+      Rollback();
+      return ErrnoStatus(err, absl::StrCat("cannot write \"", out_dir_path_,
+                                           "/", file.location, "\""));
     }
-    file.committed = true;
+    // A file already at the location (a previous output, or the input's own
+    // data file in place) is exchanged with the new one, so that it can be
+    // put back; where the file system cannot exchange, it is replaced.
+    bool placed = false;
+    if (::renameat2(dir, file.temp.c_str(), dir, file.location.c_str(),
+                    RENAME_EXCHANGE) == 0) {
+      file.displaced = true;
+      placed = true;
+    } else if (errno == ENOENT) {
+      placed =
+          ::renameat(dir, file.temp.c_str(), dir, file.location.c_str()) == 0;
+    } else if (errno == EINVAL || errno == ENOSYS) {
+      struct stat st;
+      file.irreversible =
+          ::fstatat(dir, file.location.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+      placed =
+          ::renameat(dir, file.temp.c_str(), dir, file.location.c_str()) == 0;
+    }
+    if (!placed) {
+      const int err = errno;
+      Rollback();
+      return ErrnoStatus(err, absl::StrCat("cannot write \"", out_dir_path_,
+                                           "/", file.location, "\""));
+    }
+    file.state = File::State::kPlaced;
   }
   return absl::OkStatus();
 }
 
-DataFileSet::~DataFileSet() {
+void DataFileSet::Rollback() {
+  const int dir = out_dir_.get();
+  for (auto it = files_.rbegin(); it != files_.rend(); ++it) {
+    File& file = *it;
+    if (file.state != File::State::kPlaced || file.irreversible) continue;
+    if (file.displaced) {
+      // The previous file back at its location, the new one at the
+      // temporary name (removed by the destructor).
+      if (::renameat2(dir, file.temp.c_str(), dir, file.location.c_str(),
+                      RENAME_EXCHANGE) == 0) {
+        file.displaced = false;
+        file.state = File::State::kTemporary;
+      }
+    } else if (::unlinkat(dir, file.location.c_str(), 0) == 0) {
+      file.state = File::State::kRemoved;
+    }
+  }
+}
+
+void DataFileSet::Finish() {
   for (File& file : files_) {
-    if (!file.committed && out_dir_.valid()) {
+    if (file.state != File::State::kPlaced) continue;
+    if (file.displaced) ::unlinkat(out_dir_.get(), file.temp.c_str(), 0);
+    file.state = File::State::kFinal;
+  }
+}
+
+DataFileSet::~DataFileSet() {
+  if (!out_dir_.valid()) return;
+  Rollback();
+  for (File& file : files_) {
+    if (file.state == File::State::kTemporary) {
+      file.fd.reset();
       ::unlinkat(out_dir_.get(), file.temp.c_str(), 0);
     }
   }

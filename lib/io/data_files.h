@@ -5,9 +5,25 @@
 // same size beneath the output model's folder at the same relative location,
 // with what it takes from the input (every byte outside the extents of the
 // tensors rewritten there): the rewriter then writes each output whole, in
-// offset order, every byte once. Commit() renames the temporary files into
-// place. Until then nothing is visible at the final locations; destroying
-// the set without Commit() removes the temporary files.
+// offset order, every byte once.
+//
+// Making them visible is two steps around the model's own commit:
+//   RETURN_IF_ERROR(data->Commit());  // data files into place
+//   RETURN_IF_ERROR(model.Commit());  // on error, ~DataFileSet undoes Commit
+//   data->Finish();                   // keep them
+// Until Commit() nothing is visible at the final locations. Commit() moves
+// each temporary file to its location; a file already there (a previous
+// output, or in place the input's own data file) is exchanged with it
+// (renameat2 RENAME_EXCHANGE) and kept under the temporary name until
+// Finish() removes it. Destroying the set after Commit() without Finish()
+// (or a failing Commit()) undoes the moves: previous files go back to their
+// locations, new ones are removed. What can still be left: after a crash
+// between Commit() and Finish(), the new data files at their locations and
+// the previous ones under their temporary names ("<location>.tmp-<pid>");
+// where the file system cannot exchange (EINVAL), a previous file is
+// replaced outright and cannot be put back, so a failure then leaves the
+// new file there; and a move back that itself fails leaves the new file.
+// Destroying the set before Commit() removes the temporary files.
 #ifndef ONNX_REINIT_IO_DATA_FILES_H_
 #define ONNX_REINIT_IO_DATA_FILES_H_
 
@@ -64,8 +80,13 @@ class DataFileSet {
       const std::string& location, uint64_t size,
       std::vector<CopiedRange> copies);
 
-  // Renames every temporary file to its location.
+  // Moves every temporary file to its location (see the top of this file).
+  // On error the moves already done are undone.
   [[nodiscard]] absl::Status Commit();
+
+  // After Commit(), once the model is in place: removes the previous files
+  // that Commit() displaced. Without it, destroying the set undoes Commit().
+  void Finish();
 
  private:
   DataFileSet() = default;
@@ -73,8 +94,18 @@ class DataFileSet {
     std::string location;
     std::string temp;
     UniqueFd fd;
-    bool committed = false;
+    enum class State {
+      kTemporary,  // at `temp`, not yet (or no longer) at `location`
+      kPlaced,     // at `location` (Commit), not yet Finish()ed
+      kFinal,      // at `location` for good
+      kRemoved,    // rolled back: removed from `location`
+    };
+    State state = State::kTemporary;
+    bool displaced = false;     // the previous file at `location` is at `temp`
+    bool irreversible = false;  // it was replaced outright (no exchange)
   };
+  // Undoes Commit() where it can, in reverse order.
+  void Rollback();
   std::string output_model_;
   UniqueFd out_dir_;
   std::string out_dir_path_;

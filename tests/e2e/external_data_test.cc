@@ -343,5 +343,29 @@ TEST(ExternalDataTest, ExternalModelComesBackInlineByteForByte) {
   EXPECT_EQ(written.SerializeAsString(), in_model.SerializeAsString());
 }
 
+TEST(ExternalDataTest, AFailedModelCommitPutsThePreviousDataFilesBack) {
+  const std::string in = MakeTempDir(), out = MakeTempDir();
+  const ExternalModel m = MakeModel("weights/data.bin", /*with_checksum=*/true);
+  WriteExternalModel(m, in, "weights/data.bin");
+  // A previous output's data file, and a folder where the model goes: the
+  // model's rename fails after the data files are in place.
+  ASSERT_EQ(::mkdir((out + "/weights").c_str(), 0755), 0);
+  WriteFile(out + "/weights/data.bin", "previous");
+  ASSERT_EQ(::mkdir((out + "/model.onnx").c_str(), 0755), 0);
+  absl::StatusOr<Report> report =
+      ReinitializeFile(in + "/model.onnx", out + "/model.onnx", Options());
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(ListDir(out), (std::vector<std::string>{"model.onnx", "weights"}));
+  EXPECT_EQ(ListDir(out + "/weights"), std::vector<std::string>{"data.bin"});
+  EXPECT_EQ(ReadFile(out + "/weights/data.bin"), "previous");
+  EXPECT_EQ(ListDir(out + "/model.onnx"), std::vector<std::string>{});
+
+  // Without a previous file, the new one is removed.
+  ASSERT_EQ(::unlink((out + "/weights/data.bin").c_str()), 0);
+  report = ReinitializeFile(in + "/model.onnx", out + "/model.onnx", Options());
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(ListDir(out + "/weights"), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace onnx_reinit

@@ -229,11 +229,12 @@ TEST(DataFilesTest, OutputsAreTemporaryUntilCommit) {
     EXPECT_NE(name, "new.bin");
   }
   ASSERT_TRUE((*set)->Commit().ok());
+  (*set)->Finish();
   EXPECT_EQ(SortedNames(f.out),
             (std::vector<std::string>{"data.bin", "new.bin"}));
   EXPECT_EQ(ReadFile(f.out + "/data.bin"), "data" + std::string(396, '\0'));
   EXPECT_EQ(ReadFile(f.out + "/new.bin"), std::string(64, '\0'));
-  set->reset();  // committed files stay
+  set->reset();  // finished files stay
   EXPECT_EQ(SortedNames(f.out),
             (std::vector<std::string>{"data.bin", "new.bin"}));
 }
@@ -266,6 +267,44 @@ TEST(DataFilesTest, ANewFileAtAnInputLocationIsRefused) {
             "\"" + f.out +
                 "/model.onnx\": the new data file \"data.bin\" is also an "
                 "input data file; choose another --external_file");
+}
+
+TEST(DataFilesTest, WithoutFinishCommitIsUndone) {
+  Folders f;
+  WriteFile(f.in + "/model.onnx", "");
+  WriteFile(f.in + "/data.bin", std::string(400, 'x'));
+  // A previous output's data file is at one of the locations.
+  WriteFile(f.out + "/data.bin", "previous");
+  {
+    absl::StatusOr<std::unique_ptr<DataFileSet>> set =
+        DataFileSet::Prepare(f.in + "/model.onnx", f.out + "/model.onnx",
+                             {Tensor("W", 0, 100, true)});
+    ASSERT_TRUE(set.ok()) << set.status();
+    ASSERT_TRUE((*set)->AddNew("new.bin", 64, /*copies=*/{}).ok());
+    ASSERT_TRUE((*set)->Commit().ok());
+    EXPECT_EQ(ReadFile(f.out + "/data.bin"), std::string(400, '\0'));
+    EXPECT_EQ(ReadFile(f.out + "/new.bin"), std::string(64, '\0'));
+    // The model's commit failed: the set is destroyed without Finish().
+  }
+  EXPECT_EQ(SortedNames(f.out), std::vector<std::string>{"data.bin"});
+  EXPECT_EQ(ReadFile(f.out + "/data.bin"), "previous");
+}
+
+TEST(DataFilesTest, FinishRemovesTheDisplacedFiles) {
+  Folders f;
+  WriteFile(f.in + "/model.onnx", "");
+  WriteFile(f.in + "/data.bin", std::string(400, 'x'));
+  WriteFile(f.out + "/data.bin", "previous");
+  {
+    absl::StatusOr<std::unique_ptr<DataFileSet>> set =
+        DataFileSet::Prepare(f.in + "/model.onnx", f.out + "/model.onnx",
+                             {Tensor("W", 0, 100, true)});
+    ASSERT_TRUE(set.ok()) << set.status();
+    ASSERT_TRUE((*set)->Commit().ok());
+    (*set)->Finish();
+  }
+  EXPECT_EQ(SortedNames(f.out), std::vector<std::string>{"data.bin"});
+  EXPECT_EQ(ReadFile(f.out + "/data.bin"), std::string(400, '\0'));
 }
 
 }  // namespace
