@@ -65,23 +65,25 @@ Report MakeReport(const std::string& input, const std::vector<TensorPlan>& plan,
 
 absl::StatusOr<Report> PlanFile(const std::string& path,
                                 const PlanOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source, OpenModel(path));
-  ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
-                   PlanSource(*source, options, path));
+  ONNX_REINIT_ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source,
+                               OpenModel(path));
+  ONNX_REINIT_ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
+                               PlanSource(*source, options, path));
   return MakeReport(path, plan, options);
 }
 
 absl::StatusOr<Report> ReinitializeFile(const std::string& input,
                                         const std::string& output,
                                         const ReinitOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source, OpenModel(input));
-  ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
-                   PlanSource(*source, options.plan, input));
+  ONNX_REINIT_ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source,
+                               OpenModel(input));
+  ONNX_REINIT_ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
+                               PlanSource(*source, options.plan, input));
   const bool to_inline = options.storage.mode == StorageOptions::Mode::kInline;
   MoveToExternal move;
   if (options.storage.mode == StorageOptions::Mode::kExternal) {
     const std::string name = output.substr(output.rfind('/') + 1);
-    ASSIGN_OR_RETURN(
+    ONNX_REINIT_ASSIGN_OR_RETURN(
         const std::string location,
         NormalizeLocation(options.storage.file.empty() ? name + ".data"
                                                        : options.storage.file));
@@ -99,8 +101,9 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
                        p.external->offset, p.external->length, p.rewrite});
     extent_of.push_back(i);
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<DataFileSet> data,
-                   DataFileSet::Prepare(input, output, extents, !to_inline));
+  ONNX_REINIT_ASSIGN_OR_RETURN(
+      std::unique_ptr<DataFileSet> data,
+      DataFileSet::Prepare(input, output, extents, !to_inline));
   for (size_t e = 0; e < extents.size(); ++e) {
     plan[extent_of[e]].external->length = data->lengths()[e];
   }
@@ -110,30 +113,33 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
     for (const MoveToExternal::Copy& copy : move.copies) {
       copies.push_back({source->file.fd(), copy.from, copy.to, copy.size});
     }
-    RETURN_IF_ERROR(
+    ONNX_REINIT_RETURN_IF_ERROR(
         data->AddNew(move.location, move.size, std::move(copies)).status());
   }
   if (options.claim_data_file) {
     for (const DataFileOutput& file : data->outputs()) {
-      RETURN_IF_ERROR(InFile(input, options.claim_data_file(file.path)));
+      ONNX_REINIT_RETURN_IF_ERROR(
+          InFile(input, options.claim_data_file(file.path)));
     }
   }
-  ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::Create(output));
+  ONNX_REINIT_ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::Create(output));
   RewriteOutputs outputs{out.fd(), output, data->outputs(), move.edits};
   absl::StatusOr<std::vector<WrittenStats>> stats = WriteReinitialized(
       source->file, source->layout, plan, options.rewrite, outputs);
   if (!stats.ok()) return InFile(input, stats.status());
   uint64_t bytes_written = 0;
-  ASSIGN_OR_RETURN(uint64_t model_bytes, FileSize(out.fd(), output));
+  ONNX_REINIT_ASSIGN_OR_RETURN(uint64_t model_bytes,
+                               FileSize(out.fd(), output));
   bytes_written += model_bytes;
   for (const DataFileOutput& file : data->outputs()) {
-    ASSIGN_OR_RETURN(uint64_t file_bytes, FileSize(file.fd, file.path));
+    ONNX_REINIT_ASSIGN_OR_RETURN(uint64_t file_bytes,
+                                 FileSize(file.fd, file.path));
     bytes_written += file_bytes;
   }
   // Data files first: the model names them. If the model's commit fails,
   // destroying `data` undoes theirs (io/data_files.h).
-  RETURN_IF_ERROR(data->Commit());
-  RETURN_IF_ERROR(out.Commit());
+  ONNX_REINIT_RETURN_IF_ERROR(data->Commit());
+  ONNX_REINIT_RETURN_IF_ERROR(out.Commit());
   data->Finish();
 
   Report report = MakeReport(input, plan, options.plan);

@@ -72,7 +72,8 @@ absl::StatusOr<RuleSet> BuildRules(const Options& options) {
   }
   rule_options.profile = *profile;
   if (!options.config_file.empty()) {
-    ASSIGN_OR_RETURN(rule_options.config, LoadConfigFile(options.config_file));
+    ONNX_REINIT_ASSIGN_OR_RETURN(rule_options.config,
+                                 LoadConfigFile(options.config_file));
   }
   return RuleSet::Build(rule_options);
 }
@@ -122,9 +123,9 @@ class TempFolder {
 };
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  ASSIGN_OR_RETURN(InputFile file, InputFile::Open(path));
+  ONNX_REINIT_ASSIGN_OR_RETURN(InputFile file, InputFile::Open(path));
   std::string bytes(file.size(), '\0');
-  RETURN_IF_ERROR(file.ReadAt(0, file.size(), bytes.data()));
+  ONNX_REINIT_RETURN_IF_ERROR(file.ReadAt(0, file.size(), bytes.data()));
   return bytes;
 }
 
@@ -246,8 +247,9 @@ absl::StatusOr<RunReport> Reinitializer::Reinitialize(
   reinit.claim_data_file = control.claim_data_file;
   const auto start = std::chrono::steady_clock::now();
   RunReport result;
-  ASSIGN_OR_RETURN(result.data_->report,
-                   ::onnx_reinit::ReinitializeFile(input, output, reinit));
+  ONNX_REINIT_ASSIGN_OR_RETURN(
+      result.data_->report,
+      ::onnx_reinit::ReinitializeFile(input, output, reinit));
   result.data_->report.set_seconds(SecondsSince(start));
   return result;
 }
@@ -256,8 +258,8 @@ absl::StatusOr<RunReport> Reinitializer::Plan(const std::string& input,
                                               uint64_t seed) const {
   const auto start = std::chrono::steady_clock::now();
   RunReport result;
-  ASSIGN_OR_RETURN(result.data_->report,
-                   ::onnx_reinit::PlanFile(input, impl_->reinit.plan));
+  ONNX_REINIT_ASSIGN_OR_RETURN(
+      result.data_->report, ::onnx_reinit::PlanFile(input, impl_->reinit.plan));
   result.data_->report.set_seed(seed);
   result.data_->report.set_status("ok");
   result.data_->report.set_seconds(SecondsSince(start));
@@ -288,10 +290,10 @@ absl::StatusOr<std::string> Reinitializer::ReinitializeBytes(
                        "reach: use ReinitializeFile"));
     }
   }
-  ASSIGN_OR_RETURN(TempFolder folder, TempFolder::Create());
+  ONNX_REINIT_ASSIGN_OR_RETURN(TempFolder folder, TempFolder::Create());
   const std::string in = absl::StrCat(folder.path(), "/model.onnx");
   const std::string out = absl::StrCat(folder.path(), "/reinitialized.onnx");
-  RETURN_IF_ERROR(WriteWholeFile(in, model));
+  ONNX_REINIT_RETURN_IF_ERROR(WriteWholeFile(in, model));
   RunControl control;
   control.seed = seed;
   control.claim_data_file = [](const std::string& path) {
@@ -299,7 +301,7 @@ absl::StatusOr<std::string> Reinitializer::ReinitializeBytes(
         absl::StrCat("the run would write the data file \"", path,
                      "\": use ReinitializeFile"));
   };
-  RETURN_IF_ERROR(Reinitialize(in, out, control).status());
+  ONNX_REINIT_RETURN_IF_ERROR(Reinitialize(in, out, control).status());
   return ReadWholeFile(out);
 }
 
@@ -334,24 +336,28 @@ void RunConcurrently(size_t n, int jobs,
 absl::StatusOr<std::string> ReinitializeFile(const std::string& input,
                                              const std::string& output,
                                              const Options& options) {
-  ASSIGN_OR_RETURN(Reinitializer reinitializer, Reinitializer::Create(options));
+  ONNX_REINIT_ASSIGN_OR_RETURN(Reinitializer reinitializer,
+                               Reinitializer::Create(options));
   RunControl control;
   control.seed = options.seed;
-  ASSIGN_OR_RETURN(RunReport report,
-                   reinitializer.Reinitialize(input, output, control));
+  ONNX_REINIT_ASSIGN_OR_RETURN(
+      RunReport report, reinitializer.Reinitialize(input, output, control));
   return report.ToJson();
 }
 
 absl::StatusOr<std::string> PlanFile(const std::string& input,
                                      const Options& options) {
-  ASSIGN_OR_RETURN(Reinitializer reinitializer, Reinitializer::Create(options));
-  ASSIGN_OR_RETURN(RunReport report, reinitializer.Plan(input, options.seed));
+  ONNX_REINIT_ASSIGN_OR_RETURN(Reinitializer reinitializer,
+                               Reinitializer::Create(options));
+  ONNX_REINIT_ASSIGN_OR_RETURN(RunReport report,
+                               reinitializer.Plan(input, options.seed));
   return report.ToJson();
 }
 
 absl::StatusOr<std::string> ReinitializeBytes(std::string_view model,
                                               const Options& options) {
-  ASSIGN_OR_RETURN(Reinitializer reinitializer, Reinitializer::Create(options));
+  ONNX_REINIT_ASSIGN_OR_RETURN(Reinitializer reinitializer,
+                               Reinitializer::Create(options));
   return reinitializer.ReinitializeBytes(model, options.seed);
 }
 

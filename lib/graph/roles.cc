@@ -161,7 +161,8 @@ absl::StatusOr<RoleDecision> DecideRole(const ModelIndex& index,
                                 NotAWeightBecause(*use.node));
     return decision;
   }
-  ASSIGN_OR_RETURN(decision.fans, CandidateFans(index, *best, convention));
+  ONNX_REINIT_ASSIGN_OR_RETURN(decision.fans,
+                               CandidateFans(index, *best, convention));
   decision.why = absl::StrCat(use.via, Where(index, use));
   if (best->pattern) absl::StrAppend(&decision.why, ": ", best->pattern->why);
   decision.partial = use.partial;
@@ -181,7 +182,8 @@ absl::StatusOr<RoleDecision> DecideRole(const ModelIndex& index,
     if (c.role != best->role) {
       conflict = absl::StrCat(RoleName(best->role), " and ", RoleName(c.role));
     } else {
-      ASSIGN_OR_RETURN(const Fans fans, CandidateFans(index, c, convention));
+      ONNX_REINIT_ASSIGN_OR_RETURN(const Fans fans,
+                                   CandidateFans(index, c, convention));
       if (fans.fan_in != decision.fans.fan_in ||
           fans.fan_out != decision.fans.fan_out) {
         conflict = absl::StrCat(

@@ -99,8 +99,8 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
   if (by_location.empty()) return set;
 
   const std::string in_path = Folder(input_model);
-  ASSIGN_OR_RETURN(UniqueFd in_dir, OpenFolder(in_path));
-  ASSIGN_OR_RETURN(set->out_dir_, OpenFolder(set->out_dir_path_));
+  ONNX_REINIT_ASSIGN_OR_RETURN(UniqueFd in_dir, OpenFolder(in_path));
+  ONNX_REINIT_ASSIGN_OR_RETURN(set->out_dir_, OpenFolder(set->out_dir_path_));
   if (copy && SameInode(in_dir.get(), set->out_dir_.get()) &&
       !SameFile(input_model, output_model)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -131,9 +131,9 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
       }
     }
     if (copy) {
-      ASSIGN_OR_RETURN(copies[location],
-                       KeptRanges(input_model, location, extents, set->lengths_,
-                                  indices, *in));
+      ONNX_REINIT_ASSIGN_OR_RETURN(copies[location],
+                                   KeptRanges(input_model, location, extents,
+                                              set->lengths_, indices, *in));
     }
     set->inputs_[location] = *std::move(in);
   }
@@ -176,7 +176,7 @@ absl::StatusOr<DataFileOutput> DataFileSet::AddNew(
     }
   }
   if (!out_dir_.valid()) {
-    ASSIGN_OR_RETURN(out_dir_, OpenFolder(out_dir_path_));
+    ONNX_REINIT_ASSIGN_OR_RETURN(out_dir_, OpenFolder(out_dir_path_));
   }
   File file;
   file.location = location;

@@ -8,9 +8,9 @@
 // offset order, every byte once.
 //
 // Making them visible is two steps around the model's own commit:
-//   RETURN_IF_ERROR(data->Commit());  // data files into place
-//   RETURN_IF_ERROR(model.Commit());  // on error, ~DataFileSet undoes Commit
-//   data->Finish();                   // keep them
+//   ONNX_REINIT_RETURN_IF_ERROR(data->Commit());  // data files in place
+//   ONNX_REINIT_RETURN_IF_ERROR(model.Commit());  // error: ~DataFileSet
+//   data->Finish();                               // undoes; else keep them
 // Until Commit() nothing is visible at the final locations. Commit() moves
 // each temporary file to its location; a file already there (a previous
 // output, or in place the input's own data file) is exchanged with it

@@ -346,10 +346,11 @@ absl::StatusOr<ExternalRef> ParseExternalRef(const onnx::TensorProto& tensor) {
       }
       ref.location = value;
     } else if (key == "offset") {
-      RETURN_IF_ERROR(ParseDecimal(tensor, key, value, &ref.offset));
+      ONNX_REINIT_RETURN_IF_ERROR(
+          ParseDecimal(tensor, key, value, &ref.offset));
     } else if (key == "length") {
       uint64_t length = 0;
-      RETURN_IF_ERROR(ParseDecimal(tensor, key, value, &length));
+      ONNX_REINIT_RETURN_IF_ERROR(ParseDecimal(tensor, key, value, &length));
       ref.length = length;
     } else {  // checksum
       bool hex = value.size() == 40;
@@ -385,8 +386,8 @@ absl::StatusOr<OpenedData> OpenDataBeneath(int dir_fd,
   if (parts.size() > 1) {
     parent = OpenParentWithOpenat2(dir_fd, parts);
     if (!parent.valid()) {
-      ASSIGN_OR_RETURN(parent,
-                       WalkFolders(dir_fd, parts, /*create=*/false, wording));
+      ONNX_REINIT_ASSIGN_OR_RETURN(
+          parent, WalkFolders(dir_fd, parts, /*create=*/false, wording));
     }
   }
   const int at = parent.valid() ? parent.get() : dir_fd;
@@ -402,7 +403,7 @@ absl::StatusOr<OpenedData> OpenDataBeneath(int dir_fd,
     }
     return ErrnoStatus(errno, wording.errno_what);
   }
-  RETURN_IF_ERROR(CheckDataFileStat(st, wording.subject));
+  ONNX_REINIT_RETURN_IF_ERROR(CheckDataFileStat(st, wording.subject));
 
   UniqueFd fd(::openat(
       at, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
@@ -420,7 +421,7 @@ absl::StatusOr<OpenedData> OpenDataBeneath(int dir_fd,
   if (::fstat(fd.get(), &st) != 0) {
     return ErrnoStatus(errno, wording.errno_what);
   }
-  RETURN_IF_ERROR(CheckDataFileStat(st, wording.subject));
+  ONNX_REINIT_RETURN_IF_ERROR(CheckDataFileStat(st, wording.subject));
   const int flags = ::fcntl(fd.get(), F_GETFL);
   if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) {
     return ErrnoStatus(errno, wording.errno_what);
@@ -508,8 +509,9 @@ absl::StatusOr<UniqueFd> CreateDataBeneath(int dir_fd,
     return absl::InvalidArgumentError(
         absl::StrCat(wording.subject, ": it ", normalized.problem));
   }
-  ASSIGN_OR_RETURN(UniqueFd parent, WalkFolders(dir_fd, normalized.parts,
-                                                /*create=*/true, wording));
+  ONNX_REINIT_ASSIGN_OR_RETURN(UniqueFd parent,
+                               WalkFolders(dir_fd, normalized.parts,
+                                           /*create=*/true, wording));
   const int at = parent.valid() ? parent.get() : dir_fd;
   UniqueFd fd(::openat(at, normalized.parts.back().c_str(),
                        O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC,

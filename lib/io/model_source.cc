@@ -11,7 +11,7 @@ namespace onnx_reinit {
 
 absl::StatusOr<std::unique_ptr<ModelSource>> OpenModel(
     const std::string& path) {
-  ASSIGN_OR_RETURN(InputFile file, InputFile::Open(path));
+  ONNX_REINIT_ASSIGN_OR_RETURN(InputFile file, InputFile::Open(path));
   // Buffered reads of the structure; value payloads are skipped with lseek.
   google::protobuf::io::FileInputStream stream(file.fd(), 1 << 16);
   absl::StatusOr<ScannedModel> scanned = ScanModel(&stream, file.size());

@@ -104,7 +104,7 @@ class Scanner {
     {
       StringOutputStream stream(&result.weightless);
       CodedOutputStream out(&stream);
-      RETURN_IF_ERROR(ScanMessage(Kind::kModel, "", -1, &out));
+      ONNX_REINIT_RETURN_IF_ERROR(ScanMessage(Kind::kModel, "", -1, &out));
     }
     in_.PopLimit(all);
     return result;
@@ -173,29 +173,30 @@ class Scanner {
     }
     while (true) {
       uint64_t at = Pos();
-      ASSIGN_OR_RETURN(uint32_t tag, NextTag());
+      ONNX_REINIT_ASSIGN_OR_RETURN(uint32_t tag, NextTag());
       if (tag == 0) break;
       const int number = WireFormatLite::GetTagFieldNumber(tag);
       if (kind == Kind::kEntry && (number == 1 || number == 2) &&
           WireFormatLite::GetTagWireType(tag) ==
               WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
-        RETURN_IF_ERROR(ScanEntryField(at, tag, envelope, out));
+        ONNX_REINIT_RETURN_IF_ERROR(ScanEntryField(at, tag, envelope, out));
         continue;
       }
       if (kind == Kind::kTensor && number == 14 &&
           WireFormatLite::GetTagWireType(tag) ==
               WireFormatLite::WIRETYPE_VARINT) {
-        RETURN_IF_ERROR(SkipField(at, tag, out));
+        ONNX_REINIT_RETURN_IF_ERROR(SkipField(at, tag, out));
         layout_->tensors.back().data_location_field = {at, Pos() - at};
         continue;
       }
       if (kind == Kind::kTensor && IsValueField(number)) {
-        RETURN_IF_ERROR(ScanValueField(at, tag, &layout_->tensors.back(), out));
+        ONNX_REINIT_RETURN_IF_ERROR(
+            ScanValueField(at, tag, &layout_->tensors.back(), out));
         continue;
       }
       const Descent* descent = FindDescent(kind, tag);
       if (descent == nullptr) {
-        RETURN_IF_ERROR(SkipField(at, tag, out));
+        ONNX_REINIT_RETURN_IF_ERROR(SkipField(at, tag, out));
         continue;
       }
       const int index = seen[number]++;
@@ -204,7 +205,7 @@ class Scanner {
             at, absl::StrCat("field ", descent->name, " occurs twice"));
       }
       CodedInputStream::Limit limit = 0;
-      ASSIGN_OR_RETURN(
+      ONNX_REINIT_ASSIGN_OR_RETURN(
           ByteRange payload,
           EnterMessage(at, envelope < 0 ? "the file" : "its parent", &limit));
       const int child_envelope = static_cast<int>(layout_->envelopes.size());
@@ -214,7 +215,7 @@ class Scanner {
       {
         StringOutputStream stream(&body);
         CodedOutputStream body_out(&stream);
-        RETURN_IF_ERROR(ScanMessage(
+        ONNX_REINIT_RETURN_IF_ERROR(ScanMessage(
             descent->child,
             ChildPath(path, descent->name, descent->repeated ? index : -1),
             child_envelope, &body_out));
@@ -292,7 +293,7 @@ class Scanner {
       }
     } else {
       // One unpacked value: small by nature, kept.
-      RETURN_IF_ERROR(SkipField(at, tag, out));
+      ONNX_REINIT_RETURN_IF_ERROR(SkipField(at, tag, out));
       value.payload = {after_tag, Pos() - after_tag};
     }
     value.field = {at, Pos() - at};

@@ -101,16 +101,18 @@ absl::StatusOr<TensorPlan> PlanOne(const Context& context,
   plan.scope = site.scope->scope;
   plan.dtype = tensor.data_type();
   plan.dims.assign(tensor.dims().begin(), tensor.dims().end());
-  ASSIGN_OR_RETURN(plan.element_count, ElementCount(tensor));
+  ONNX_REINIT_ASSIGN_OR_RETURN(plan.element_count, ElementCount(tensor));
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
-    ASSIGN_OR_RETURN(const ExternalRef ref, ParseExternalRef(tensor));
-    ASSIGN_OR_RETURN(std::string location, NormalizeLocation(ref.location));
+    ONNX_REINIT_ASSIGN_OR_RETURN(const ExternalRef ref,
+                                 ParseExternalRef(tensor));
+    ONNX_REINIT_ASSIGN_OR_RETURN(std::string location,
+                                 NormalizeLocation(ref.location));
     plan.external =
         TensorPlan::External{std::move(location), ref.offset, ref.length};
   }
 
-  ASSIGN_OR_RETURN(RoleDecision decision,
-                   DecideRole(index, site, options.fan_convention));
+  ONNX_REINIT_ASSIGN_OR_RETURN(RoleDecision decision,
+                               DecideRole(index, site, options.fan_convention));
   plan.role = decision.role;
   plan.op_type = decision.op_type;
   plan.node = decision.node;
@@ -238,12 +240,13 @@ absl::StatusOr<std::vector<TensorPlan>> BuildPlan(const onnx::ModelProto& model,
   }
   const ModelIndex index(model);
   const ResidualFacts residuals = FindResiduals(index);
-  ASSIGN_OR_RETURN(const RuleSet defaults, RuleSet::Build(RuleOptions{}));
+  ONNX_REINIT_ASSIGN_OR_RETURN(const RuleSet defaults,
+                               RuleSet::Build(RuleOptions{}));
   const Context context{index, options, residuals, defaults};
   std::vector<TensorPlan> plans;
   plans.reserve(index.sites().size());
   for (const TensorSite& site : index.sites()) {
-    ASSIGN_OR_RETURN(TensorPlan plan, PlanOne(context, site));
+    ONNX_REINIT_ASSIGN_OR_RETURN(TensorPlan plan, PlanOne(context, site));
     plans.push_back(std::move(plan));
   }
   return plans;

@@ -152,8 +152,9 @@ absl::Status PlanTargets(const InputFile& input, const ModelLayout& layout,
         return absl::InternalError(absl::StrCat("no location for tensor \"",
                                                 p.name, "\" at ", p.path));
       }
-      ASSIGN_OR_RETURN(target.encoding,
-                       ChooseEncoding(p, layout.tensors[p.location], input));
+      ONNX_REINIT_ASSIGN_OR_RETURN(
+          target.encoding,
+          ChooseEncoding(p, layout.tensors[p.location], input));
       target.splice = static_cast<int>(splice_targets.size());
       splice_targets.push_back({p.location, target.encoding,
                                 p.element_count * target.encoding.fixed_width,
@@ -230,11 +231,11 @@ absl::StatusOr<std::vector<std::unique_ptr<double[]>>> FillStructuredTargets(
     }
     return absl::OkStatus();
   };
-  RETURN_IF_ERROR(RunParallel(
+  ONNX_REINIT_RETURN_IF_ERROR(RunParallel(
       small_structured.size(), options.threads, [] { return 0; },
       [&](size_t i, int&) { return fill_structured(small_structured[i], 1); }));
   for (size_t t : large_structured) {
-    RETURN_IF_ERROR(fill_structured(t, options.threads));
+    ONNX_REINIT_RETURN_IF_ERROR(fill_structured(t, options.threads));
   }
   return filled;
 }
@@ -260,7 +261,7 @@ absl::Status SizeJobs(const RewriteOptions& options, Work* work) {
   bool any_varint = false;
   for (const Target& t : targets) any_varint |= t.encoding.varint;
   if (any_varint) {
-    RETURN_IF_ERROR(RunParallel(
+    ONNX_REINIT_RETURN_IF_ERROR(RunParallel(
         work->jobs.size(), options.threads, [] { return Scratch(); },
         [&](size_t j, Scratch& s) {
           if (targets[work->jobs[j].target].encoding.varint) {
@@ -324,9 +325,10 @@ absl::Status WriteFiles(Work& work, const RewriteOptions& options,
   if (options.progress != nullptr) {
     writer_options.values_written = &options.progress->written;
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<OrderedWriter> writer,
-                   OrderedWriter::Create(std::move(files), writer_options));
-  RETURN_IF_ERROR(RunParallel(
+  ONNX_REINIT_ASSIGN_OR_RETURN(
+      std::unique_ptr<OrderedWriter> writer,
+      OrderedWriter::Create(std::move(files), writer_options));
+  ONNX_REINIT_RETURN_IF_ERROR(RunParallel(
       writer->value_count(), options.threads, [] { return Scratch(); },
       [&](size_t i, Scratch& s) {
         return writer->Fill(i, [&](size_t j, uint8_t* out) {
@@ -376,13 +378,13 @@ absl::Status WriteModel(const InputFile& input, const ModelLayout& layout,
                         const RewriteOutputs& outputs, Work& work) {
   const int out_fd = outputs.model_fd;
   const std::string& out_path = outputs.model_path;
-  ASSIGN_OR_RETURN(std::vector<LiteralEdit> checksums,
-                   ChecksumEdits(layout, outputs));
+  ONNX_REINIT_ASSIGN_OR_RETURN(std::vector<LiteralEdit> checksums,
+                               ChecksumEdits(layout, outputs));
   checksums.insert(checksums.end(), outputs.model_edits.begin(),
                    outputs.model_edits.end());
 
-  ASSIGN_OR_RETURN(Splice splice,
-                   PlanSplice(layout, work.splice_targets, checksums));
+  ONNX_REINIT_ASSIGN_OR_RETURN(
+      Splice splice, PlanSplice(layout, work.splice_targets, checksums));
   if (splice.output_size > static_cast<uint64_t>(INT_MAX)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the model would be ", splice.output_size,
@@ -458,9 +460,10 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     const std::vector<TensorPlan>& plan, const RewriteOptions& options,
     const RewriteOutputs& outputs) {
   Work work;
-  RETURN_IF_ERROR(PlanTargets(input, layout, plan, options, outputs, &work));
-  ASSIGN_OR_RETURN(std::vector<std::unique_ptr<double[]>> filled,
-                   FillStructuredTargets(work.targets, options));
+  ONNX_REINIT_RETURN_IF_ERROR(
+      PlanTargets(input, layout, plan, options, outputs, &work));
+  ONNX_REINIT_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<double[]>> filled,
+                               FillStructuredTargets(work.targets, options));
   for (size_t t = 0; t < work.targets.size(); ++t) {
     Target& target = work.targets[t];
     target.source.distribution = &target.plan->distribution;
@@ -471,13 +474,14 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
     target.source.filled = filled[t].get();
   }
   work.job_stats.assign(work.jobs.size(), ChunkStats());
-  RETURN_IF_ERROR(SizeJobs(options, &work));
+  ONNX_REINIT_RETURN_IF_ERROR(SizeJobs(options, &work));
   if (options.progress != nullptr) {
     options.progress->expected += ExpectedValueBytes(work);
   }
   // The data files first: the model's checksums need them.
-  RETURN_IF_ERROR(WriteDataFiles(work, options, outputs));
-  RETURN_IF_ERROR(WriteModel(input, layout, options, outputs, work));
+  ONNX_REINIT_RETURN_IF_ERROR(WriteDataFiles(work, options, outputs));
+  ONNX_REINIT_RETURN_IF_ERROR(
+      WriteModel(input, layout, options, outputs, work));
   return CombineStats(plan, work);
 }
 

@@ -122,7 +122,7 @@ absl::StatusOr<CompiledRule> CompileRule(const Rule& rule) {
   const Selector& s = rule.select();
   CompiledRule compiled;
 
-  RETURN_IF_ERROR(CheckNames("role", s.role(), KnownRoles()));
+  ONNX_REINIT_RETURN_IF_ERROR(CheckNames("role", s.role(), KnownRoles()));
   compiled.roles.assign(s.role().begin(), s.role().end());
   compiled.op_types.assign(s.op_type().begin(), s.op_type().end());
   if (!s.name_regex().empty()) {
@@ -136,7 +136,7 @@ absl::StatusOr<CompiledRule> CompileRule(const Rule& rule) {
     compiled.name_regex = std::move(regex);
   }
   for (const std::string& name : s.dtype()) {
-    ASSIGN_OR_RETURN(const int32_t dtype, DTypeByName(name));
+    ONNX_REINIT_ASSIGN_OR_RETURN(const int32_t dtype, DTypeByName(name));
     compiled.dtypes.push_back(dtype);
   }
   if (s.has_rank()) {
@@ -147,12 +147,13 @@ absl::StatusOr<CompiledRule> CompileRule(const Rule& rule) {
     compiled.rank = s.rank();
   }
   compiled.min_elements = s.min_elements();
-  RETURN_IF_ERROR(CheckNames("scope", s.scope(), KnownScopes()));
+  ONNX_REINIT_RETURN_IF_ERROR(CheckNames("scope", s.scope(), KnownScopes()));
   compiled.scopes.assign(s.scope().begin(), s.scope().end());
 
   switch (rule.action_case()) {
     case Rule::kStrategy: {
-      ASSIGN_OR_RETURN(compiled.strategy, ParseStrategy(rule.strategy()));
+      ONNX_REINIT_ASSIGN_OR_RETURN(compiled.strategy,
+                                   ParseStrategy(rule.strategy()));
       break;
     }
     case Rule::kKeep:

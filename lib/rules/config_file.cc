@@ -87,14 +87,15 @@ absl::Status ParseJson(const std::string& path, const std::string& text,
 }  // namespace
 
 absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
-  ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(path));
+  ONNX_REINIT_ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(path));
   Config config;
   if (absl::EndsWith(path, ".json")) {
-    RETURN_IF_ERROR(ParseJson(path, text, &config));
+    ONNX_REINIT_RETURN_IF_ERROR(ParseJson(path, text, &config));
   } else {
-    RETURN_IF_ERROR(ParseText(path, text, &config));
+    ONNX_REINIT_RETURN_IF_ERROR(ParseText(path, text, &config));
   }
-  RETURN_IF_ERROR(rules_internal::CompileConfig(config, path).status());
+  ONNX_REINIT_RETURN_IF_ERROR(
+      rules_internal::CompileConfig(config, path).status());
   return config;
 }
 

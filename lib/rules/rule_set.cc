@@ -88,8 +88,9 @@ absl::StatusOr<RuleSet> RuleSet::Build(const RuleOptions& options) {
 
   // 2. The config's rules (LoadConfigFile has checked them already, naming
   // the file; a Config built in code is checked here).
-  ASSIGN_OR_RETURN(std::vector<CompiledRule> config_rules,
-                   rules_internal::CompileConfig(options.config, "config"));
+  ONNX_REINIT_ASSIGN_OR_RETURN(
+      std::vector<CompiledRule> config_rules,
+      rules_internal::CompileConfig(options.config, "config"));
   for (CompiledRule& rule : config_rules) rules.push_back(std::move(rule));
 
   // 3. --strategy and --bias_strategy.
@@ -111,7 +112,7 @@ absl::StatusOr<RuleSet> RuleSet::Build(const RuleOptions& options) {
   for (const rules_internal::ProfileRow& row : rules_internal::ProfileTable()) {
     if (row.profile != options.profile) continue;
     for (const RoleAction& action : *row.rules) {
-      ASSIGN_OR_RETURN(
+      ONNX_REINIT_ASSIGN_OR_RETURN(
           CompiledRule rule,
           CompileBuiltIn(action, absl::StrCat("profile ", row.name)));
       rules.push_back(std::move(rule));
@@ -120,7 +121,8 @@ absl::StatusOr<RuleSet> RuleSet::Build(const RuleOptions& options) {
 
   // 5. The defaults.
   for (const RoleAction& action : rules_internal::DefaultRules()) {
-    ASSIGN_OR_RETURN(CompiledRule rule, CompileBuiltIn(action, "default"));
+    ONNX_REINIT_ASSIGN_OR_RETURN(CompiledRule rule,
+                                 CompileBuiltIn(action, "default"));
     rules.push_back(std::move(rule));
   }
 

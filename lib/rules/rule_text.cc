@@ -66,7 +66,8 @@ absl::StatusOr<Int> WholeNumber(absl::string_view key,
 template <google::protobuf::RepeatedPtrField<std::string>* (Selector::*field)()>
 absl::Status AddValues(absl::string_view key, absl::string_view value,
                        Selector* s) {
-  ASSIGN_OR_RETURN(const std::vector<std::string> values, Values(key, value));
+  ONNX_REINIT_ASSIGN_OR_RETURN(const std::vector<std::string> values,
+                               Values(key, value));
   for (const std::string& v : values) *(s->*field)()->Add() = v;
   return absl::OkStatus();
 }
@@ -83,8 +84,8 @@ const std::vector<KeyDef>& Keys() {
        }},
       {"name", false,  // exact names: quoted into a regex
        [](absl::string_view v, Selector* s) {
-         ASSIGN_OR_RETURN(const std::vector<std::string> names,
-                          Values("name", v));
+         ONNX_REINIT_ASSIGN_OR_RETURN(const std::vector<std::string> names,
+                                      Values("name", v));
          std::vector<std::string> quoted;
          for (const std::string& n : names) quoted.push_back(RE2::QuoteMeta(n));
          s->set_name_regex(absl::StrJoin(quoted, "|"));
@@ -106,14 +107,15 @@ const std::vector<KeyDef>& Keys() {
        }},
       {"rank", false,
        [](absl::string_view v, Selector* s) {
-         ASSIGN_OR_RETURN(const int32_t rank, WholeNumber<int32_t>("rank", v));
+         ONNX_REINIT_ASSIGN_OR_RETURN(const int32_t rank,
+                                      WholeNumber<int32_t>("rank", v));
          s->set_rank(rank);
          return absl::OkStatus();
        }},
       {"min_elements", false,
        [](absl::string_view v, Selector* s) {
-         ASSIGN_OR_RETURN(const uint64_t n,
-                          WholeNumber<uint64_t>("min_elements", v));
+         ONNX_REINIT_ASSIGN_OR_RETURN(const uint64_t n,
+                                      WholeNumber<uint64_t>("min_elements", v));
          s->set_min_elements(n);
          return absl::OkStatus();
        }},
@@ -223,7 +225,7 @@ absl::Status ParseSelector(absl::string_view text, Selector* selector) {
       }
     }
     seen.push_back(key);
-    RETURN_IF_ERROR(def->apply(value, selector));
+    ONNX_REINIT_RETURN_IF_ERROR(def->apply(value, selector));
 
     if (end == absl::string_view::npos) return absl::OkStatus();
     pos = end + 1;
@@ -252,12 +254,12 @@ absl::StatusOr<Rule> ParseRuleText(absl::string_view text) {
   } else {
     rule.set_strategy(std::string(action));
   }
-  RETURN_IF_ERROR(
+  ONNX_REINIT_RETURN_IF_ERROR(
       ParseSelector(absl::StripAsciiWhitespace(text.substr(0, colon)),
                     rule.mutable_select()));
   // Everything a Config rule is checked for: roles, dtypes, the regex, the
   // strategy and its parameters.
-  RETURN_IF_ERROR(rules_internal::CompileRule(rule).status());
+  ONNX_REINIT_RETURN_IF_ERROR(rules_internal::CompileRule(rule).status());
   return rule;
 }
 

@@ -141,7 +141,7 @@ absl::Status OrthogonalBlock(const TallView& a, bool transposed, double gain,
 
   const int64_t reflector_jobs =
       (n + kReflectorsPerJob - 1) / kReflectorsPerJob;
-  RETURN_IF_ERROR(
+  ONNX_REINIT_RETURN_IF_ERROR(
       RunParallel(reflector_jobs, threads, no_state, [&](size_t job, int&) {
         const int64_t k0 = static_cast<int64_t>(job) * kReflectorsPerJob;
         ComputeReflectors<S>(a, k0, std::min(n, k0 + kReflectorsPerJob),
@@ -156,13 +156,14 @@ absl::Status OrthogonalBlock(const TallView& a, bool transposed, double gain,
   if (t == nullptr) {
     return absl::ResourceExhaustedError("cannot allocate the T factors");
   }
-  RETURN_IF_ERROR(RunParallel(blocks, threads, no_state, [&](size_t b, int&) {
-    const int64_t i0 = static_cast<int64_t>(b) * kReflectorsPerBlock;
-    const int64_t ib = std::min(kReflectorsPerBlock, n - i0);
-    kernels.form_t(m - i0, ib, v.get() + i0 * ld + i0, ld, tau.data() + i0,
-                   t.get() + b * kTSize);
-    return absl::OkStatus();
-  }));
+  ONNX_REINIT_RETURN_IF_ERROR(
+      RunParallel(blocks, threads, no_state, [&](size_t b, int&) {
+        const int64_t i0 = static_cast<int64_t>(b) * kReflectorsPerBlock;
+        const int64_t ib = std::min(kReflectorsPerBlock, n - i0);
+        kernels.form_t(m - i0, ib, v.get() + i0 * ld + i0, ld, tau.data() + i0,
+                       t.get() + b * kTSize);
+        return absl::OkStatus();
+      }));
 
   // Q = [I_N; 0], then the blocks from the last to the first. When block b
   // (reflectors i0 .. i0+ib-1) is applied, Q is still the identity outside
@@ -180,20 +181,21 @@ absl::Status OrthogonalBlock(const TallView& a, bool transposed, double gain,
     const int64_t jobs = (width + kColumnsPerJob - 1) / kColumnsPerJob;
     const S* vb = v.get() + i0 * ld + i0;
     const S* tb = t.get() + b * kTSize;
-    RETURN_IF_ERROR(RunParallel(jobs, threads, no_state, [&](size_t j, int&) {
-      const int64_t c0 = i0 + static_cast<int64_t>(j) * kColumnsPerJob;
-      const int64_t w = std::min(kColumnsPerJob, n - c0);
-      S* c = q.get() + c0 * ld + i0;
-      if (j == 0) {
-        for (int64_t col = c0; col < c0 + ib; ++col) {
-          std::fill(q.get() + col * ld, q.get() + col * ld + i0, S(0));
-        }
-        kernels.apply_to_identity(m - i0, ib, vb, ld, tb, c, ld);
-      } else {
-        kernels.apply(m - i0, ib, vb, ld, tb, w, /*zero_rows=*/ib, c, ld);
-      }
-      return absl::OkStatus();
-    }));
+    ONNX_REINIT_RETURN_IF_ERROR(
+        RunParallel(jobs, threads, no_state, [&](size_t j, int&) {
+          const int64_t c0 = i0 + static_cast<int64_t>(j) * kColumnsPerJob;
+          const int64_t w = std::min(kColumnsPerJob, n - c0);
+          S* c = q.get() + c0 * ld + i0;
+          if (j == 0) {
+            for (int64_t col = c0; col < c0 + ib; ++col) {
+              std::fill(q.get() + col * ld, q.get() + col * ld + i0, S(0));
+            }
+            kernels.apply_to_identity(m - i0, ib, vb, ld, tb, c, ld);
+          } else {
+            kernels.apply(m - i0, ib, vb, ld, tb, w, /*zero_rows=*/ib, c, ld);
+          }
+          return absl::OkStatus();
+        }));
   }
   // out = gain * Q diag(s), in the caller's layout. Transposed: out is
   // n x m row-major and out(r, c) = Q(c, r), so out's row r is q's column r;
@@ -245,7 +247,7 @@ absl::Status FillBlocks(const MatrixBlocks& m, double gain, PhiloxKey key,
   for (int64_t b = 0; b < m.blocks; ++b) {
     double* block = out + b * per_block;
     const int64_t row_jobs = (m.rows + kRowsPerJob - 1) / kRowsPerJob;
-    RETURN_IF_ERROR(RunParallel(
+    ONNX_REINIT_RETURN_IF_ERROR(RunParallel(
         row_jobs, block_threads, [] { return 0; },
         [&](size_t job, int&) {
           const int64_t r0 = static_cast<int64_t>(job) * kRowsPerJob;
@@ -260,7 +262,7 @@ absl::Status FillBlocks(const MatrixBlocks& m, double gain, PhiloxKey key,
         }));
     const TallView a{block, tall, wide, transposed ? 1 : m.cols,
                      transposed ? m.cols : 1};
-    RETURN_IF_ERROR(
+    ONNX_REINIT_RETURN_IF_ERROR(
         OrthogonalBlock<S>(a, transposed, gain, kernels, block_threads, block));
   }
   return absl::OkStatus();
@@ -276,8 +278,8 @@ absl::Status FillOrthogonal(const MatrixBlocks& m, double gain, PhiloxKey key,
                      m.blocks, ", ", m.rows, ", ", m.cols));
   }
   const int64_t shape[] = {m.blocks, m.rows, m.cols};
-  RETURN_IF_ERROR(CheckDims(shape));
-  RETURN_IF_ERROR(CheckGain(gain));
+  ONNX_REINIT_RETURN_IF_ERROR(CheckDims(shape));
+  ONNX_REINIT_RETURN_IF_ERROR(CheckGain(gain));
   if (m.blocks * m.rows * m.cols == 0) return absl::OkStatus();
 
   const int threads = ResolveThreads(options.threads);

@@ -172,17 +172,19 @@ absl::StatusOr<Strategy> ResolveStrategy(const StrategySpec& spec) {
     for (const auto& [key, value] : spec.params) {
       if (key == def.name) text = value;
     }
-    ASSIGN_OR_RETURN(Strategy::Param param, ParseParam(spec.name, def, text));
+    ONNX_REINIT_ASSIGN_OR_RETURN(Strategy::Param param,
+                                 ParseParam(spec.name, def, text));
     strategy.params_.push_back(std::move(param));
   }
   if (row.check != nullptr) {
-    RETURN_IF_ERROR(row.check(spec.name, strategy.params_));
+    ONNX_REINIT_RETURN_IF_ERROR(row.check(spec.name, strategy.params_));
   }
   return strategy;
 }
 
 absl::StatusOr<Strategy> ParseStrategy(std::string_view text) {
-  ASSIGN_OR_RETURN(const StrategySpec spec, ParseStrategySpec(text));
+  ONNX_REINIT_ASSIGN_OR_RETURN(const StrategySpec spec,
+                               ParseStrategySpec(text));
   return ResolveStrategy(spec);
 }
 

@@ -129,7 +129,7 @@ Distribution TruncatedNormalOf(const Params& p) {
 constexpr double kMaxTruncationDistance = 36;
 
 absl::Status CheckTruncatedNormal(absl::string_view written, const Params& p) {
-  RETURN_IF_ERROR(CheckPositive(written, p[1]));
+  ONNX_REINIT_RETURN_IF_ERROR(CheckPositive(written, p[1]));
   if (!(p[2].number < p[3].number)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "strategy \"", written,
@@ -320,8 +320,9 @@ std::vector<StrategyRow> BuildTable() {
                "U(±gain·√(3/fan)), fan by mode, gain of the nonlinearity",
                nullptr,
                [](const Params& p, const Fans& f) -> Make {
-                 ASSIGN_OR_RETURN(const double gain,
-                                  NonlinearityGain(p[1].text, p[2].number));
+                 ONNX_REINIT_ASSIGN_OR_RETURN(
+                     const double gain,
+                     NonlinearityGain(p[1].text, p[2].number));
                  const double fan = HeFan(p, f);
                  return Symmetric(gain * std::sqrt(3.0 / fan));
                }});
@@ -336,8 +337,9 @@ std::vector<StrategyRow> BuildTable() {
                "±2·s/0.8796",
                nullptr,
                [](const Params& p, const Fans& f) -> Make {
-                 ASSIGN_OR_RETURN(const double gain,
-                                  NonlinearityGain(p[1].text, p[2].number));
+                 ONNX_REINIT_ASSIGN_OR_RETURN(
+                     const double gain,
+                     NonlinearityGain(p[1].text, p[2].number));
                  const double fan = HeFan(p, f);
                  return WithFlavor(p[3], gain / std::sqrt(fan));
                }});

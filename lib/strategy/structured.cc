@@ -318,7 +318,7 @@ absl::StatusOr<TargetMoments> StructuredTargetsOfPart(
     const Distribution& dist, absl::Span<const int64_t> dims,
     int64_t gate_blocks, absl::string_view op_type,
     absl::Span<const uint64_t> part) {
-  RETURN_IF_ERROR(CheckDims(dims));
+  ONNX_REINIT_RETURN_IF_ERROR(CheckDims(dims));
   const uint64_t count = static_cast<uint64_t>(ElementCount(dims));
   if (part.size() == count) {
     return StructuredTargets(dist, dims, gate_blocks, op_type);
@@ -328,8 +328,8 @@ absl::StatusOr<TargetMoments> StructuredTargetsOfPart(
     case Distribution::Structure::kOrthogonal: {
       // Every block it touches must be whole: each block is orthogonal, so
       // whole blocks keep the moments of the full tensor.
-      ASSIGN_OR_RETURN(const MatrixBlocks blocks,
-                       OrthogonalSplit(dims, gate_blocks));
+      ONNX_REINIT_ASSIGN_OR_RETURN(const MatrixBlocks blocks,
+                                   OrthogonalSplit(dims, gate_blocks));
       const uint64_t block = static_cast<uint64_t>(blocks.rows) *
                              static_cast<uint64_t>(blocks.cols);
       std::vector<uint64_t> touched(block == 0 ? 0 : count / block, 0);
