@@ -5,8 +5,8 @@
 
 namespace onnx_reinit {
 
-std::string PlanOutput(const RunReport& report, const std::string& format,
-                       bool batch) {
+absl::StatusOr<std::string> PlanOutput(const RunReport& report,
+                                       const std::string& format, bool batch) {
   if (format == "json") return batch ? report.ToJsonLine() : report.ToJson();
   if (!batch) return report.ToPlanText();
   return absl::StrCat("== ", report.model(), " ==\n", report.ToPlanText(),

@@ -15,8 +15,10 @@ namespace onnx_reinit {
 // --plan for one model. text: the plan table, preceded in a batch by a line
 // "== MODEL ==" (and a blank line between models); json: the indented report
 // alone, or in a batch one line of JSON Lines.
-std::string PlanOutput(const RunReport& report, const std::string& format,
-                       bool batch);
+// An error when the report cannot be JSON (RunReport::ToJson).
+[[nodiscard]] absl::StatusOr<std::string> PlanOutput(const RunReport& report,
+                                                     const std::string& format,
+                                                     bool batch);
 
 // Counts over the outcomes of a batch.
 class BatchTotals {

@@ -159,6 +159,7 @@ int Run(int argc, char** argv) {
   ProgressLine line(&progress, !args->quiet && !args->plan);
   BatchTotals totals;
   absl::Status report_error;
+  bool plan_unprintable = false;
   std::optional<RunReport> single_report;
   RunBatch(models, batch_options, &progress, [&](size_t, ModelOutcome outcome) {
     totals.Add(outcome);
@@ -167,10 +168,20 @@ int Run(int argc, char** argv) {
       line.Print(
           absl::StrCat("onnx-reinit: error: ", outcome.status.message(), "\n"));
     } else if (args->plan) {
-      std::cout << PlanOutput(outcome.report, args->format, batch);
+      absl::StatusOr<std::string> text =
+          PlanOutput(outcome.report, args->format, batch);
+      if (text.ok()) {
+        std::cout << *text;
+      } else {
+        plan_unprintable = true;
+        line.Print(absl::StrCat("onnx-reinit: error: \"",
+                                outcome.report.model(),
+                                "\": ", text.status().message(), "\n"));
+      }
     }
     if (batch_report.has_value() && report_error.ok()) {
-      report_error = batch_report->Append(outcome.report.ToJsonLine());
+      absl::StatusOr<std::string> json = outcome.report.ToJsonLine();
+      report_error = json.ok() ? batch_report->Append(*json) : json.status();
     }
     if (!batch && outcome.status.ok()) {
       single_report = std::move(outcome.report);
@@ -184,7 +195,9 @@ int Run(int argc, char** argv) {
   }
   if (!batch && single_report.has_value() && !args->plan) {
     if (!args->report.empty()) {
-      absl::Status s = WriteText(args->report, single_report->ToJson());
+      absl::StatusOr<std::string> json = single_report->ToJson();
+      if (!json.ok()) return Fail(kExitFailure, json.status().message());
+      absl::Status s = WriteText(args->report, *json);
       if (!s.ok()) return Fail(kExitFailure, s.message());
     }
     if (!args->quiet) {
@@ -196,7 +209,7 @@ int Run(int argc, char** argv) {
     }
   }
   if (batch && !args->quiet) std::cerr << totals.Summary(args->plan);
-  return totals.failed > 0 ? kExitFailure : kExitOk;
+  return totals.failed > 0 || plan_unprintable ? kExitFailure : kExitOk;
 }
 
 }  // namespace

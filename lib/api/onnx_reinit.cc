@@ -177,20 +177,12 @@ void RunReport::set_seconds(double seconds) {
   data_->report.set_seconds(seconds);
 }
 
-std::string RunReport::ToJson() const {
-  absl::StatusOr<std::string> json =
-      ReportToJson(data_->report, JsonLayout::kIndented);
-  return json.ok()
-             ? *json
-             : absl::StrCat("{\"error\": \"", json.status().message(), "\"}\n");
+absl::StatusOr<std::string> RunReport::ToJson() const {
+  return ReportToJson(data_->report, JsonLayout::kIndented);
 }
 
-std::string RunReport::ToJsonLine() const {
-  absl::StatusOr<std::string> json =
-      ReportToJson(data_->report, JsonLayout::kOneLine);
-  return json.ok()
-             ? *json
-             : absl::StrCat("{\"error\": \"", json.status().message(), "\"}\n");
+absl::StatusOr<std::string> RunReport::ToJsonLine() const {
+  return ReportToJson(data_->report, JsonLayout::kOneLine);
 }
 
 std::string RunReport::ToPlanText() const {

@@ -211,8 +211,10 @@ TEST(PublicApiTest, AFailureReportCarriesTheMessage) {
   EXPECT_EQ(proto.error(), "gone");
   EXPECT_EQ(proto.seed(), 3u);
   EXPECT_EQ(proto.seconds(), 0.5);
-  EXPECT_EQ(r.ToJsonLine().back(), '\n');
-  EXPECT_EQ(r.ToJsonLine().find('\n'), r.ToJsonLine().size() - 1);
+  const absl::StatusOr<std::string> line = r.ToJsonLine();
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_EQ(line->back(), '\n');
+  EXPECT_EQ(line->find('\n'), line->size() - 1);
 }
 
 }  // namespace

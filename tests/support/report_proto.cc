@@ -9,9 +9,12 @@ namespace onnx_reinit::testing {
 
 Report ToProto(const RunReport& report) {
   Report proto;
-  const std::string json = report.ToJson();
-  const auto status = google::protobuf::util::JsonStringToMessage(json, &proto);
-  EXPECT_TRUE(status.ok()) << status.ToString() << "\n" << json;
+  const absl::StatusOr<std::string> json = report.ToJson();
+  EXPECT_TRUE(json.ok()) << json.status();
+  if (!json.ok()) return proto;
+  const auto status =
+      google::protobuf::util::JsonStringToMessage(*json, &proto);
+  EXPECT_TRUE(status.ok()) << status.ToString() << "\n" << *json;
   return proto;
 }
 
