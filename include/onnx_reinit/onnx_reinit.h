@@ -148,8 +148,8 @@ class ONNX_REINIT_API RunReport {
 
   // The report as JSON: indented (--report, --plan --format=json), or on one
   // line ending in "\n" (a line of JSON Lines).
-  // InvalidArgument when a string of the report (a tensor name read from
-  // the model) is not valid UTF-8, which JSON cannot carry.
+  // An error (not broken text) when protobuf cannot print the report as
+  // JSON.
   absl::StatusOr<std::string> ToJson() const;
   absl::StatusOr<std::string> ToJsonLine() const;
   // The plan table (--plan): one row per initializer.
