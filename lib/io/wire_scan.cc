@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/wire_format_lite.h"
@@ -83,6 +84,9 @@ bool IsValueField(int number) {
   }
 }
 
+// Protobuf's own default recursion limit: a deeper model would not parse.
+constexpr int kMaxDepth = 100;
+
 void WriteLengthDelimited(uint32_t tag, const std::string& body,
                           CodedOutputStream* out) {
   out->WriteVarint32(tag);
@@ -104,7 +108,8 @@ class Scanner {
     {
       StringOutputStream stream(&result.weightless);
       CodedOutputStream out(&stream);
-      ONNX_REINIT_RETURN_IF_ERROR(ScanMessage(Kind::kModel, "", -1, &out));
+      ONNX_REINIT_RETURN_IF_ERROR(
+          ScanMessage(Kind::kModel, "", -1, /*depth=*/0, &out));
     }
     in_.PopLimit(all);
     return result;
@@ -129,24 +134,93 @@ class Scanner {
     return tag;
   }
 
-  // Skips the field whose tag was just read, copying it (tag included) to
-  // `out` unless `out` is null.
-  absl::Status SkipField(uint64_t at, uint32_t tag, CodedOutputStream* out) {
-    const bool ok = out ? WireFormatLite::SkipField(&in_, tag, out)
-                        : WireFormatLite::SkipField(&in_, tag);
-    if (!ok) {
-      return Malformed(
-          at, absl::StrCat("field ", WireFormatLite::GetTagFieldNumber(tag),
-                           " runs past the end of its message"));
+  // Reads a length prefix as protobuf does: refused when over 2 GiB or
+  // longer than 5 bytes (CodedInputStream::ReadVarint32 would silently keep
+  // the low 32 bits of a longer varint).
+  absl::StatusOr<uint32_t> ReadLength(uint64_t at) {
+    const uint64_t start = Pos();
+    uint64_t length = 0;
+    if (!in_.ReadVarint64(&length)) return Malformed(at, "bad length");
+    if (length > static_cast<uint64_t>(INT_MAX) || Pos() - start > 5) {
+      return Malformed(at, absl::StrCat("a length prefix of ", length,
+                                        " bytes is over protobuf's 2 GiB "
+                                        "limit"));
     }
-    return absl::OkStatus();
+    return static_cast<uint32_t>(length);
+  }
+
+  // Skips the field whose tag was just read, copying it (tag included) to
+  // `out` unless `out` is null. Length-delimited fields and groups are
+  // walked here, not by WireFormatLite, so that their length prefixes and
+  // nesting get the checks above; `depth` is the enclosing message's.
+  absl::Status SkipField(uint64_t at, uint32_t tag, CodedOutputStream* out,
+                         int depth) {
+    switch (WireFormatLite::GetTagWireType(tag)) {
+      case WireFormatLite::WIRETYPE_LENGTH_DELIMITED: {
+        ONNX_REINIT_ASSIGN_OR_RETURN(const uint32_t length, ReadLength(at));
+        if (static_cast<int64_t>(length) > in_.BytesUntilLimit()) {
+          return RunsPast(at, tag);
+        }
+        if (out == nullptr) {
+          if (!in_.Skip(static_cast<int>(length))) return RunsPast(at, tag);
+          return absl::OkStatus();
+        }
+        std::string bytes;
+        if (!in_.ReadString(&bytes, static_cast<int>(length))) {
+          return RunsPast(at, tag);
+        }
+        out->WriteVarint32(tag);
+        out->WriteVarint32(length);
+        out->WriteString(bytes);
+        return absl::OkStatus();
+      }
+      case WireFormatLite::WIRETYPE_START_GROUP: {
+        if (depth + 1 > kMaxDepth) return TooDeep(at, "a group");
+        if (out != nullptr) out->WriteVarint32(tag);
+        const int number = WireFormatLite::GetTagFieldNumber(tag);
+        while (true) {
+          const uint64_t field_at = Pos();
+          ONNX_REINIT_ASSIGN_OR_RETURN(const uint32_t inner, NextTag());
+          if (inner == 0) return RunsPast(at, tag);
+          if (WireFormatLite::GetTagWireType(inner) ==
+              WireFormatLite::WIRETYPE_END_GROUP) {
+            if (WireFormatLite::GetTagFieldNumber(inner) != number) {
+              return Malformed(field_at, "mismatched end of group");
+            }
+            if (out != nullptr) out->WriteVarint32(inner);
+            return absl::OkStatus();
+          }
+          ONNX_REINIT_RETURN_IF_ERROR(
+              SkipField(field_at, inner, out, depth + 1));
+        }
+      }
+      case WireFormatLite::WIRETYPE_END_GROUP:
+        return Malformed(at, "end of a group that was not started");
+      default: {
+        const bool ok = out ? WireFormatLite::SkipField(&in_, tag, out)
+                            : WireFormatLite::SkipField(&in_, tag);
+        if (!ok) return RunsPast(at, tag);
+        return absl::OkStatus();
+      }
+    }
+  }
+
+  absl::Status TooDeep(uint64_t at, absl::string_view where) const {
+    return absl::InvalidArgumentError(
+        absl::StrCat("messages nested more than ", kMaxDepth,
+                     " deep (protobuf's limit) at byte ", at, ", in ", where));
+  }
+
+  absl::Status RunsPast(uint64_t at, uint32_t tag) const {
+    return Malformed(
+        at, absl::StrCat("field ", WireFormatLite::GetTagFieldNumber(tag),
+                         " runs past the end of its message"));
   }
 
   // Reads a length prefix and pushes it as a limit; returns the payload range.
   absl::StatusOr<ByteRange> EnterMessage(uint64_t at, const char* parent,
                                          CodedInputStream::Limit* limit) {
-    uint32_t length = 0;
-    if (!in_.ReadVarint32(&length)) return Malformed(at, "bad length");
+    ONNX_REINIT_ASSIGN_OR_RETURN(const uint32_t length, ReadLength(at));
     ByteRange payload{Pos(), length};
     if (static_cast<int64_t>(length) > in_.BytesUntilLimit()) {
       return Malformed(at,
@@ -159,9 +233,10 @@ class Scanner {
 
   // Scans the fields of one message of `kind` up to the current limit,
   // writing its weightless form to `out`. `path` is the message's own path
-  // and `envelope` its envelope (-1 for the ModelProto itself).
+  // and `envelope` its envelope (-1 for the ModelProto itself); `depth`
+  // counts the messages enclosing it (0 for the ModelProto).
   absl::Status ScanMessage(Kind kind, const std::string& path, int envelope,
-                           CodedOutputStream* out) {
+                           int depth, CodedOutputStream* out) {
     std::map<int, int> seen;  // field number -> occurrences so far
     if (kind == Kind::kTensor) {
       // Tensors hold no further descents, so this stays tensors.back().
@@ -185,24 +260,30 @@ class Scanner {
       if (kind == Kind::kTensor && number == 14 &&
           WireFormatLite::GetTagWireType(tag) ==
               WireFormatLite::WIRETYPE_VARINT) {
-        ONNX_REINIT_RETURN_IF_ERROR(SkipField(at, tag, out));
+        ONNX_REINIT_RETURN_IF_ERROR(SkipField(at, tag, out, depth));
         layout_->tensors.back().data_location_field = {at, Pos() - at};
         continue;
       }
       if (kind == Kind::kTensor && IsValueField(number)) {
         ONNX_REINIT_RETURN_IF_ERROR(
-            ScanValueField(at, tag, &layout_->tensors.back(), out));
+            ScanValueField(at, tag, &layout_->tensors.back(), depth, out));
         continue;
       }
       const Descent* descent = FindDescent(kind, tag);
       if (descent == nullptr) {
-        ONNX_REINIT_RETURN_IF_ERROR(SkipField(at, tag, out));
+        ONNX_REINIT_RETURN_IF_ERROR(SkipField(at, tag, out, depth));
         continue;
       }
       const int index = seen[number]++;
       if (!descent->repeated && index > 0) {
         return Malformed(
             at, absl::StrCat("field ", descent->name, " occurs twice"));
+      }
+      const std::string child_path =
+          ChildPath(path, descent->name, descent->repeated ? index : -1);
+      if (depth + 1 > kMaxDepth) {
+        // Bounded before the recursion could exhaust the stack.
+        return TooDeep(at, child_path);
       }
       CodedInputStream::Limit limit = 0;
       ONNX_REINIT_ASSIGN_OR_RETURN(
@@ -216,9 +297,7 @@ class Scanner {
         StringOutputStream stream(&body);
         CodedOutputStream body_out(&stream);
         ONNX_REINIT_RETURN_IF_ERROR(ScanMessage(
-            descent->child,
-            ChildPath(path, descent->name, descent->repeated ? index : -1),
-            child_envelope, &body_out));
+            descent->child, child_path, child_envelope, depth + 1, &body_out));
       }
       in_.PopLimit(limit);
       layout_->envelopes[child_envelope].field.size = Pos() - at;
@@ -236,8 +315,7 @@ class Scanner {
   // and recorded (a checksum value is rewritten after the data is written).
   absl::Status ScanEntryField(uint64_t at, uint32_t tag, int envelope,
                               CodedOutputStream* out) {
-    uint32_t length = 0;
-    if (!in_.ReadVarint32(&length)) return Malformed(at, "bad length");
+    ONNX_REINIT_ASSIGN_OR_RETURN(const uint32_t length, ReadLength(at));
     std::string text;
     if (static_cast<int64_t>(length) > in_.BytesUntilLimit() ||
         !in_.ReadString(&text, static_cast<int>(length))) {
@@ -263,15 +341,14 @@ class Scanner {
   // Records one value field of a tensor; copies it to the weightless form
   // only when it is small.
   absl::Status ScanValueField(uint64_t at, uint32_t tag, TensorLocation* tensor,
-                              CodedOutputStream* out) {
+                              int depth, CodedOutputStream* out) {
     ValueField value;
     value.number = WireFormatLite::GetTagFieldNumber(tag);
     const uint64_t after_tag = Pos();
     value.length_delimited = WireFormatLite::GetTagWireType(tag) ==
                              WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
     if (value.length_delimited) {
-      uint32_t length = 0;
-      if (!in_.ReadVarint32(&length)) return Malformed(at, "bad length");
+      ONNX_REINIT_ASSIGN_OR_RETURN(const uint32_t length, ReadLength(at));
       value.payload = {Pos(), length};
       if (static_cast<int64_t>(length) > in_.BytesUntilLimit()) {
         return Malformed(at, absl::StrCat("value field ", value.number,
@@ -293,7 +370,7 @@ class Scanner {
       }
     } else {
       // One unpacked value: small by nature, kept.
-      ONNX_REINIT_RETURN_IF_ERROR(SkipField(at, tag, out));
+      ONNX_REINIT_RETURN_IF_ERROR(SkipField(at, tag, out, depth));
       value.payload = {after_tag, Pos() - after_tag};
     }
     value.field = {at, Pos() - at};
