@@ -16,11 +16,18 @@ absl::Status RankError(absl::string_view expected, size_t rank) {
       absl::StrCat("expected rank ", expected, ", got ", rank));
 }
 
+// Positive dims whose product fits in int64: then every product of some of
+// them (kernel sizes, fans) fits too, and no rule below can overflow.
 absl::Status CheckPositive(absl::Span<const int64_t> dims) {
+  int64_t product = 1;
   for (int64_t d : dims) {
     if (d <= 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("dims must be positive, got ", d));
+    }
+    if (__builtin_mul_overflow(product, d, &product)) {
+      return absl::InvalidArgumentError(
+          "the dims hold more than 2^63 - 1 elements");
     }
   }
   return absl::OkStatus();

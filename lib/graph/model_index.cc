@@ -276,7 +276,9 @@ std::optional<std::vector<int64_t>> ModelIndex::ConstantInts(
     return std::nullopt;
   }
   int64_t expected = 1;
-  for (int64_t d : t.dims()) expected *= d;
+  for (int64_t d : t.dims()) {
+    if (__builtin_mul_overflow(expected, d, &expected)) return std::nullopt;
+  }
   if (static_cast<int64_t>(values.size()) != expected) return std::nullopt;
   return values;
 }
@@ -386,7 +388,10 @@ std::optional<std::vector<int64_t>> ModelIndex::ComputeViewDims(
     if (axis < 0) axis += rank;
     if (axis < 0 || axis > rank) return std::nullopt;
     int64_t outer = 1, inner = 1;
-    for (int64_t i = 0; i < rank; ++i) ((i < axis) ? outer : inner) *= (*in)[i];
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t& part = i < axis ? outer : inner;
+      if (__builtin_mul_overflow(part, (*in)[i], &part)) return std::nullopt;
+    }
     return std::vector<int64_t>{outer, inner};
   }
   if (op == "Reshape") {
@@ -395,7 +400,9 @@ std::optional<std::vector<int64_t>> ModelIndex::ComputeViewDims(
         ConstantInts(node->input(1), where);
     if (!shape) return std::nullopt;
     int64_t total = 1;
-    for (int64_t d : *in) total *= d;
+    for (int64_t d : *in) {
+      if (__builtin_mul_overflow(total, d, &total)) return std::nullopt;
+    }
     const bool allow_zero = IntAttribute(*node, "allowzero", 0) != 0;
     int64_t known = 1;
     int infer = -1;
@@ -405,15 +412,16 @@ std::optional<std::vector<int64_t>> ModelIndex::ComputeViewDims(
         if (static_cast<int64_t>(i) >= rank) return std::nullopt;
         out[i] = (*in)[i];
       }
+      if (out[i] < -1) return std::nullopt;  // not a valid Reshape
       if (out[i] == -1) {
         if (infer >= 0) return std::nullopt;
         infer = static_cast<int>(i);
       } else {
-        known *= out[i];
+        if (__builtin_mul_overflow(known, out[i], &known)) return std::nullopt;
       }
     }
     if (infer >= 0) {
-      if (known == 0 || total % known != 0) return std::nullopt;
+      if (known <= 0 || total < 0 || total % known != 0) return std::nullopt;
       out[infer] = total / known;
     }
     return out;

@@ -122,6 +122,9 @@ class ModelIndex {
   // The opset version of `domain` ("" = ONNX) in the model, or a large number.
   int Opset(const std::string& domain) const;
 
+  // Every graph and function body, parents before their children.
+  const std::vector<std::unique_ptr<Scope>>& scopes() const { return scopes_; }
+
  private:
   // `collect_sites`: false for graphs nested in function bodies (their
   // tensors have no path in the model's wire layout).

@@ -30,6 +30,13 @@ absl::StatusOr<std::unique_ptr<ModelSource>> OpenModel(
         absl::StrCat("\"", path, "\" is not an ONNX model: ",
                      source->model.has_graph() ? "no ir_version" : "no graph"));
   }
+  // ONNX requires the opsets from IR version 3 on (onnx.checker); without
+  // them the ops' meaning, and so the roles of the weights, is unknown.
+  if (source->model.ir_version() >= 3 &&
+      source->model.opset_import_size() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", path, "\" is not an ONNX model: no opset_import"));
+  }
   return source;
 }
 

@@ -5,9 +5,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "dtype/dtype.h"
 #include "graph/element_trace.h"
 #include "graph/model_index.h"
+#include "graph/name_checks.h"
 #include "graph/residual.h"
 #include "graph/roles.h"
 #include "io/external_data.h"
@@ -17,21 +19,29 @@
 namespace onnx_reinit {
 namespace {
 
+// The tensor's element count. Refused when a dim is negative or the count
+// exceeds int64 (products of dims are int64 downstream: fans, structured
+// fills); a zero dim makes the count 0 whatever the others are.
 absl::StatusOr<uint64_t> ElementCount(const onnx::TensorProto& tensor) {
-  uint64_t count = 1;
+  bool empty = false;
   for (int64_t d : tensor.dims()) {
     if (d < 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("tensor \"", tensor.name(), "\": negative dim ", d));
     }
-    if (d != 0 && count > std::numeric_limits<uint64_t>::max() /
-                              static_cast<uint64_t>(d)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "tensor \"", tensor.name(), "\": element count overflows"));
-    }
-    count *= static_cast<uint64_t>(d);
+    empty = empty || d == 0;
   }
-  return count;
+  if (empty) return 0;
+  int64_t count = 1;
+  for (int64_t d : tensor.dims()) {
+    if (__builtin_mul_overflow(count, d, &count)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tensor \"", tensor.name(), "\": dims [",
+                       absl::StrJoin(tensor.dims(), ", "),
+                       "] hold more than 2^63 - 1 elements"));
+    }
+  }
+  return static_cast<uint64_t>(count);
 }
 
 // Everything the plan of one tensor needs beyond the tensor itself.
@@ -239,6 +249,7 @@ absl::StatusOr<std::vector<TensorPlan>> BuildPlan(const onnx::ModelProto& model,
     return absl::InternalError("BuildPlan needs a rule set");
   }
   const ModelIndex index(model);
+  ONNX_REINIT_RETURN_IF_ERROR(CheckNames(index));
   const ResidualFacts residuals = FindResiduals(index);
   ONNX_REINIT_ASSIGN_OR_RETURN(const RuleSet defaults,
                                RuleSet::Build(RuleOptions{}));

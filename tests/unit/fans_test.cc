@@ -132,6 +132,26 @@ TEST(FansTest, GroupThatDoesNotDivideChannelsIsRejected) {
             "group 3 does not divide the 64 output channels");
 }
 
+TEST(FansTest, DimsWhoseProductOverflowsInt64AreRejected) {
+  // A kernel of 2^21 · 2^21 · 2^21 with 2^4 channels: fan_in would wrap to
+  // a negative number (UBSan: signed overflow in the kernel size).
+  const int64_t big = int64_t{1} << 21;
+  for (FanConvention convention :
+       {FanConvention::kTorch, FanConvention::kSemantic}) {
+    for (FanRule rule : {FanRule::kConv, FanRule::kConvTranspose}) {
+      absl::StatusOr<Fans> fans = ComputeFans(
+          rule, NodeWith("Conv", {}), {16, 16, big, big, big}, convention);
+      ASSERT_FALSE(fans.ok());
+      EXPECT_EQ(fans.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_EQ(fans.status().message(),
+                "the dims hold more than 2^63 - 1 elements");
+    }
+  }
+  // A large product that fits is fine.
+  Fans f = FansOf(FanRule::kConv, NodeWith("Conv", {}), {1, 1, big, big, 4});
+  EXPECT_EQ(f.fan_in, big * big * 4);
+}
+
 TEST(FansTest, FanConventionParsesBothNamesAndRejectsOthers) {
   EXPECT_EQ(*ParseFanConvention("torch"), FanConvention::kTorch);
   EXPECT_EQ(*ParseFanConvention("semantic"), FanConvention::kSemantic);
