@@ -18,6 +18,7 @@
 #include "rewrite/to_inline.h"
 #include "strategy/sampler.h"
 #include "util/status_macros.h"
+#include "util/usage_error.h"
 
 namespace onnx_reinit {
 namespace {
@@ -27,8 +28,12 @@ absl::Status InFile(const std::string& path, const absl::Status& status) {
   if (status.ok()) return status;
   const std::string quoted = absl::StrCat("\"", path, "\"");
   if (absl::StrContains(status.message(), quoted)) return status;
-  return absl::Status(status.code(),
-                      absl::StrCat(quoted, ": ", status.message()));
+  absl::Status in_file(status.code(),
+                       absl::StrCat(quoted, ": ", status.message()));
+  status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+    in_file.SetPayload(url, payload);
+  });
+  return in_file;
 }
 
 absl::StatusOr<std::vector<TensorPlan>> PlanSource(const ModelSource& source,
@@ -48,6 +53,33 @@ absl::StatusOr<std::vector<TensorPlan>> PlanSource(const ModelSource& source,
     if (it != location.end()) p.location = it->second;
   }
   return plan;
+}
+
+// The output model must not land on one of the data files written beside it
+// (`-o out/w.bin` for a model whose data file is w.bin, or --external_file
+// equal to the output's name): the model's rename would replace the weights
+// just written. Data file locations are normalized (no "..", no links), so
+// a collision is a location equal to the output's file name. A usage error.
+absl::Status CheckOutputIsNoDataFile(const std::string& output,
+                                     const std::vector<TensorPlan>& plan,
+                                     const std::vector<DataFileOutput>& files) {
+  const std::string name = output.substr(output.rfind('/') + 1);
+  for (const DataFileOutput& file : files) {
+    if (file.location != name) continue;
+    std::string tensor;
+    for (const TensorPlan& p : plan) {
+      if (p.external && p.external->location == file.location) {
+        tensor = absl::StrCat(" of tensor \"", p.name, "\"");
+        break;
+      }
+    }
+    return MarkUsageError(absl::InvalidArgumentError(absl::StrCat(
+        "the output \"", output, "\" is also where the data file \"",
+        file.location, "\"", tensor,
+        " goes: writing the model would replace it; choose another output "
+        "name")));
+  }
+  return absl::OkStatus();
 }
 
 Report MakeReport(const std::string& input, const std::vector<TensorPlan>& plan,
@@ -87,8 +119,11 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
         const std::string location,
         NormalizeLocation(options.storage.file.empty() ? name + ".data"
                                                        : options.storage.file));
-    move = PlanMoveToExternal(source->layout, &plan, options.storage.threshold,
-                              location);
+    absl::StatusOr<MoveToExternal> planned =
+        PlanMoveToExternal(source->layout, source->file, &plan,
+                           options.storage.threshold, location);
+    if (!planned.ok()) return InFile(input, planned.status());
+    move = *std::move(planned);
   }
   // The extents in the input's data files; their resolved lengths go back
   // into the plan.
@@ -116,6 +151,8 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
     ONNX_REINIT_RETURN_IF_ERROR(
         data->AddNew(move.location, move.size, std::move(copies)).status());
   }
+  ONNX_REINIT_RETURN_IF_ERROR(
+      InFile(input, CheckOutputIsNoDataFile(output, plan, data->outputs())));
   if (options.claim_data_file) {
     for (const DataFileOutput& file : data->outputs()) {
       ONNX_REINIT_RETURN_IF_ERROR(

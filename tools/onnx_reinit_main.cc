@@ -3,7 +3,8 @@
 // become messages and exit codes:
 //   0  success
 //   1  bad input or I/O failure (the library's errors)
-//   2  usage error (flags, strategies, parameters)
+//   2  usage error (flags, strategies, parameters; an output path that
+//      would replace one of the model's data files)
 
 #include <sys/stat.h>
 
@@ -160,11 +161,13 @@ int Run(int argc, char** argv) {
   BatchTotals totals;
   absl::Status report_error;
   bool plan_unprintable = false;
+  bool usage_error = false;  // a model failed on the arguments' account
   std::optional<RunReport> single_report;
   RunBatch(models, batch_options, &progress, [&](size_t, ModelOutcome outcome) {
     totals.Add(outcome);
     if (outcome.skipped) return;
     if (!outcome.status.ok()) {
+      usage_error = usage_error || IsUsageError(outcome.status);
       line.Print(
           absl::StrCat("onnx-reinit: error: ", outcome.status.message(), "\n"));
     } else if (args->plan) {
@@ -209,6 +212,7 @@ int Run(int argc, char** argv) {
     }
   }
   if (batch && !args->quiet) std::cerr << totals.Summary(args->plan);
+  if (usage_error) return kExitUsage;
   return totals.failed > 0 || plan_unprintable ? kExitFailure : kExitOk;
 }
 

@@ -26,6 +26,9 @@
 //   PermissionDenied, FailedPrecondition, ResourceExhausted, Unknown ...
 //                     I/O failures, from errno
 // Where there is one, the message names the file, node and tensor.
+// IsUsageError tells the errors that come from the caller's choice of paths
+// (an output that would replace one of the model's data files) from faults of
+// the model or the machine: the CLI exits 2 for them.
 //
 // Determinism: the same options and seed give byte-identical output on any
 // x86-64 machine, for any thread count and SIMD level (README
@@ -57,6 +60,12 @@ namespace onnx_reinit {
 
 // "0.2.0": the library's version (the CLI's --version).
 ONNX_REINIT_API const char* Version();
+
+// Whether `status` (from any function here) is a usage error: the arguments
+// asked for something that cannot be done safely, such as an output path that
+// is also where one of the model's data files is written. Its code is still
+// InvalidArgument.
+ONNX_REINIT_API bool IsUsageError(const absl::Status& status);
 
 // Everything a run can be told; each field is the CLI flag of the same name
 // and takes the same text.

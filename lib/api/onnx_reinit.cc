@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <new>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -29,6 +30,7 @@
 #include "util/parallel.h"
 #include "util/simd_level.h"
 #include "util/status_macros.h"
+#include "util/usage_error.h"
 
 #ifndef ONNX_REINIT_VERSION
 #error "ONNX_REINIT_VERSION must be defined by the build"
@@ -76,6 +78,21 @@ absl::StatusOr<RuleSet> BuildRules(const Options& options) {
                                  LoadConfigFile(options.config_file));
   }
   return RuleSet::Build(rule_options);
+}
+
+// Memory that the input asks for and the machine does not have ends the run
+// with an error (ResourceExhausted, exit 1), not an abort; what the run
+// created is removed as the exception unwinds (io/atomic_output.h,
+// io/data_files.h). Allocations made on pool threads are caught where they
+// run (rewrite/rewriter.cc) and come back as a status.
+template <typename Run>
+auto OutOfMemoryAsError(const std::string& input, Run run) -> decltype(run()) {
+  try {
+    return run();
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("\"", input, "\": out of memory"));
+  }
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -240,8 +257,9 @@ absl::StatusOr<RunReport> Reinitializer::Reinitialize(
   const auto start = std::chrono::steady_clock::now();
   RunReport result;
   ONNX_REINIT_ASSIGN_OR_RETURN(
-      result.data_->report,
-      ::onnx_reinit::ReinitializeFile(input, output, reinit));
+      result.data_->report, OutOfMemoryAsError(input, [&] {
+        return ::onnx_reinit::ReinitializeFile(input, output, reinit);
+      }));
   result.data_->report.set_seconds(SecondsSince(start));
   return result;
 }
@@ -251,7 +269,9 @@ absl::StatusOr<RunReport> Reinitializer::Plan(const std::string& input,
   const auto start = std::chrono::steady_clock::now();
   RunReport result;
   ONNX_REINIT_ASSIGN_OR_RETURN(
-      result.data_->report, ::onnx_reinit::PlanFile(input, impl_->reinit.plan));
+      result.data_->report, OutOfMemoryAsError(input, [&] {
+        return ::onnx_reinit::PlanFile(input, impl_->reinit.plan);
+      }));
   result.data_->report.set_seed(seed);
   result.data_->report.set_status("ok");
   result.data_->report.set_seconds(SecondsSince(start));
@@ -300,6 +320,10 @@ absl::StatusOr<std::string> Reinitializer::ReinitializeBytes(
 // --- The simple entry points -------------------------------------------------
 
 const char* Version() { return ONNX_REINIT_VERSION; }
+
+bool IsUsageError(const absl::Status& status) {
+  return HasUsageErrorMark(status);
+}
 
 std::vector<std::string> ListStrategies() { return DescribeStrategies(); }
 

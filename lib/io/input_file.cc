@@ -16,7 +16,10 @@ namespace onnx_reinit {
 absl::StatusOr<InputFile> InputFile::Open(const std::string& path) {
   InputFile file;
   file.path_ = path;
-  file.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer before the
+  // regular-file check below could refuse it. Cleared once it is known to be
+  // a regular file (where it means nothing anyway).
+  file.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (file.fd_ < 0) {
     return ErrnoStatus(errno, absl::StrCat("cannot open \"", path, "\""));
   }
@@ -27,6 +30,10 @@ absl::StatusOr<InputFile> InputFile::Open(const std::string& path) {
   if (!S_ISREG(st.st_mode)) {
     return absl::InvalidArgumentError(
         absl::StrCat("\"", path, "\" is not a regular file"));
+  }
+  const int flags = ::fcntl(file.fd_, F_GETFL);
+  if (flags < 0 || ::fcntl(file.fd_, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    return ErrnoStatus(errno, absl::StrCat("cannot open \"", path, "\""));
   }
   if (st.st_size == 0) {
     return absl::InvalidArgumentError(

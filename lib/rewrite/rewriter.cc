@@ -195,9 +195,15 @@ absl::StatusOr<std::vector<std::unique_ptr<double[]>>> FillStructuredTargets(
                                                         : small_structured)
         .push_back(t);
   }
-  auto fill_structured = [&](size_t target, int threads) -> absl::Status {
+  auto fill = [&](size_t target, int threads) -> absl::Status {
     const Target& t = targets[target];
-    filled[target].reset(new double[t.plan->element_count]);
+    filled[target].reset(new (std::nothrow) double[t.plan->element_count]);
+    if (filled[target] == nullptr) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("tensor \"", t.plan->name, "\" (", t.plan->strategy,
+                       "): cannot allocate ", t.plan->element_count,
+                       " values to fill it as a whole"));
+    }
     OrthogonalOptions how;
     how.double_precision = t.plan->dtype == onnx::TensorProto::DOUBLE;
     how.threads = threads;
@@ -230,6 +236,18 @@ absl::StatusOr<std::vector<std::unique_ptr<double[]>>> FillStructuredTargets(
                                        t.plan->strategy, "): ", s.message()));
     }
     return absl::OkStatus();
+  };
+  // A structured fill's working memory grows with the tensor (orthogonal's
+  // matrices): running out of it is this tensor's error, not an abort.
+  auto fill_structured = [&](size_t target, int threads) -> absl::Status {
+    try {
+      return fill(target, threads);
+    } catch (const std::bad_alloc&) {
+      const TensorPlan& p = *targets[target].plan;
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "tensor \"", p.name, "\" (", p.strategy, "): out of memory filling ",
+          p.element_count, " values"));
+    }
   };
   ONNX_REINIT_RETURN_IF_ERROR(RunParallel(
       small_structured.size(), options.threads, [] { return 0; },

@@ -3,6 +3,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "io/wire_format.h"
+#include "rewrite/value_encoding.h"
+#include "util/status_macros.h"
 
 namespace onnx_reinit {
 namespace {
@@ -20,10 +22,11 @@ std::string Entry(const std::string& key, const std::string& value) {
 
 }  // namespace
 
-MoveToExternal PlanMoveToExternal(const ModelLayout& layout,
-                                  std::vector<TensorPlan>* plan,
-                                  uint64_t threshold,
-                                  const std::string& location) {
+absl::StatusOr<MoveToExternal> PlanMoveToExternal(const ModelLayout& layout,
+                                                  const InputFile& input,
+                                                  std::vector<TensorPlan>* plan,
+                                                  uint64_t threshold,
+                                                  const std::string& location) {
   MoveToExternal move;
   move.location = location;
   uint64_t offset = 0;
@@ -40,6 +43,9 @@ MoveToExternal PlanMoveToExternal(const ModelLayout& layout,
       continue;
     }
     if (v.payload.size < threshold || v.payload.size == 0) continue;
+    if (p.rewrite) {
+      ONNX_REINIT_RETURN_IF_ERROR(ChooseEncoding(p, t, input).status());
+    }
     if (v.payload.size >= kAlignFrom) {
       offset = (offset + kAlign - 1) / kAlign * kAlign;
     }

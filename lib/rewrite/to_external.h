@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "io/input_file.h"
 #include "io/wire_scan.h"
 #include "plan/planner.h"
 #include "rewrite/splice.h"
@@ -34,10 +36,15 @@ struct MoveToExternal {
 
 // Sets plan[i].external for every moved tensor that is rewritten (its new
 // values then go to the data file). `location` must already be normalized.
-MoveToExternal PlanMoveToExternal(const ModelLayout& layout,
-                                  std::vector<TensorPlan>* plan,
-                                  uint64_t threshold,
-                                  const std::string& location);
+// A rewritten tensor gets the checks it gets when it stays inline
+// (ChooseEncoding: its values fill its dims exactly, in a field that can hold
+// its type) before anything is planned: its extent in the data file is its
+// payload's size, so values the dims need beyond it would overwrite the next
+// tensor. InvalidArgument naming the tensor otherwise.
+[[nodiscard]] absl::StatusOr<MoveToExternal> PlanMoveToExternal(
+    const ModelLayout& layout, const InputFile& input,
+    std::vector<TensorPlan>* plan, uint64_t threshold,
+    const std::string& location);
 
 }  // namespace onnx_reinit
 

@@ -23,6 +23,10 @@
 namespace onnx_reinit {
 namespace {
 
+// A config file is rules, not data: anything larger (or endless, like
+// /dev/zero; a pipe such as <(...) is fine) is refused before it costs memory.
+constexpr size_t kMaxConfigBytes = size_t{16} << 20;
+
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"),
                                              &std::fclose);
@@ -34,6 +38,11 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   char buffer[1 << 14];
   size_t n = 0;
   while ((n = std::fread(buffer, 1, sizeof(buffer), file.get())) > 0) {
+    if (text.size() + n > kMaxConfigBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("config file \"", path, "\" is over ",
+                       kMaxConfigBytes >> 20, " MiB"));
+    }
     text.append(buffer, n);
   }
   if (std::ferror(file.get())) {

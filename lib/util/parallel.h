@@ -6,7 +6,8 @@
 // `make_state`. Jobs are claimed in index order; results must be written by
 // index, so the outcome does not depend on the number of threads. Returns the
 // error of the lowest-numbered failing job, or OK; after a failure, unclaimed
-// jobs are skipped.
+// jobs are skipped. A job (or make_state) that runs out of memory
+// (std::bad_alloc) fails with ResourceExhausted "out of memory".
 #ifndef ONNX_REINIT_UTIL_PARALLEL_H_
 #define ONNX_REINIT_UTIL_PARALLEL_H_
 
@@ -14,7 +15,9 @@
 #include <atomic>
 #include <cstddef>
 #include <mutex>
+#include <new>
 #include <thread>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "util/thread_pool.h"
@@ -35,21 +38,28 @@ template <typename MakeState, typename Job>
   std::mutex mu;
   size_t first_error_job = n;
   absl::Status first_error;
+  auto fail = [&](size_t i, absl::Status s) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (i < first_error_job) {
+      first_error_job = i;
+      first_error = std::move(s);
+    }
+    failed = true;
+  };
   auto participate = [&] {
     if (next.load(std::memory_order_relaxed) >= n) return;
-    auto state = make_state();
-    while (!failed.load(std::memory_order_relaxed)) {
-      const size_t i = next.fetch_add(1);
-      if (i >= n) break;
-      absl::Status s = job(i, state);
-      if (!s.ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (i < first_error_job) {
-          first_error_job = i;
-          first_error = s;
-        }
-        failed = true;
+    size_t i = n;
+    try {
+      auto state = make_state();
+      while (!failed.load(std::memory_order_relaxed)) {
+        i = next.fetch_add(1);
+        if (i >= n) break;
+        absl::Status s = job(i, state);
+        if (!s.ok()) fail(i, std::move(s));
       }
+    } catch (const std::bad_alloc&) {
+      // On a pool thread an escaping exception would end the process.
+      fail(std::min(i, n - 1), absl::ResourceExhaustedError("out of memory"));
     }
   };
   const size_t count =
