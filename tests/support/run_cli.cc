@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,11 @@
 namespace onnx_reinit::testing {
 
 CliResult RunCli(const std::vector<std::string>& args) {
+  return RunCli(args, CliLimits{});
+}
+
+CliResult RunCli(const std::vector<std::string>& args,
+                 const CliLimits& limits) {
   const std::string dir = MakeTempDir();
   const std::string out_path = dir + "/stdout";
   const std::string err_path = dir + "/stderr";
@@ -22,6 +28,12 @@ CliResult RunCli(const std::vector<std::string>& args) {
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(out, 1);
     ::dup2(err, 2);
+    if (limits.address_space_bytes > 0) {
+      const rlimit limit{limits.address_space_bytes,
+                         limits.address_space_bytes};
+      ::setrlimit(RLIMIT_AS, &limit);
+    }
+    if (limits.timeout_seconds > 0) ::alarm(limits.timeout_seconds);
     std::vector<char*> argv;
     std::string cli = REINIT_TEST_CLI;
     argv.push_back(cli.data());
@@ -34,6 +46,7 @@ CliResult RunCli(const std::vector<std::string>& args) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   result.out = ReadFile(out_path);
   result.err = ReadFile(err_path);
   ::unlink(out_path.c_str());
