@@ -13,7 +13,8 @@ namespace onnx_reinit::testing {
 // the text does not parse.
 onnx::ModelProto ParseModel(const std::string& text);
 
-// A fresh, empty folder under the test's temporary directory.
+// A fresh, empty folder in this process's temporary root (under $TMPDIR or
+// /tmp), which is removed with everything in it when the process exits.
 std::string MakeTempDir();
 
 void WriteModel(const onnx::ModelProto& model, const std::string& path);
