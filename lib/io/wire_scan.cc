@@ -1,6 +1,7 @@
 #include "io/wire_scan.h"
 
 #include <climits>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -124,11 +125,17 @@ class Scanner {
   uint64_t Pos() const { return static_cast<uint64_t>(in_.CurrentPosition()); }
 
   // Reads the next tag; 0 at the end of the current message.
+  // Tags are read as protobuf's parser reads them: at most 5 bytes, of which
+  // the low 32 bits count (CodedInputStream::ReadTag would take up to 10
+  // bytes: a file protobuf refuses).
   absl::StatusOr<uint32_t> NextTag() {
     if (in_.BytesUntilLimit() == 0) return 0u;
-    uint64_t at = Pos();
-    uint32_t tag = in_.ReadTagNoLastTag();
-    if (tag == 0 || WireFormatLite::GetTagFieldNumber(tag) == 0) {
+    const uint64_t at = Pos();
+    uint64_t wide = 0;
+    const bool read = in_.ReadVarint64(&wide);
+    const uint32_t tag = static_cast<uint32_t>(wide);
+    if (!read || Pos() - at > 5 || tag == 0 ||
+        WireFormatLite::GetTagFieldNumber(tag) == 0) {
       return Malformed(at, "invalid field tag");
     }
     return tag;

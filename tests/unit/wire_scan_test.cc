@@ -101,6 +101,31 @@ TEST(WireScanTest, OverlongLengthVarintIsRefused) {
   EXPECT_FALSE(parsed.ParseFromString(bytes));
 }
 
+TEST(WireScanTest, TagsLongerThanFiveBytesAreRefusedAsProtobufDoes) {
+  // ir_version's tag (0x08) spelled in 6 bytes: protobuf refuses it, and
+  // CodedInputStream::ReadTag used to read it as 0x08 (found by the wire
+  // scan fuzzer).
+  const std::string six =
+      std::string("\x88\x80\x80\x80\x80\x00", 6) + Varint(8) + Field(7, "");
+  absl::StatusOr<ScannedModel> scanned = Scan(six);
+  ASSERT_FALSE(scanned.ok());
+  EXPECT_EQ(scanned.status().message(),
+            "malformed or truncated protobuf at byte 0: invalid field tag");
+  onnx::ModelProto parsed;
+  EXPECT_FALSE(parsed.ParseFromString(six));
+  // Five bytes are a tag, whose low 32 bits count, for protobuf as here.
+  for (const std::string& tag : {std::string("\x88\x80\x80\x80\x00", 5),
+                                 std::string("\x88\x80\x80\x80\x10", 5)}) {
+    const std::string bytes = tag + Varint(8) + Field(7, "");
+    absl::StatusOr<ScannedModel> five = Scan(bytes);
+    ASSERT_TRUE(five.ok()) << five.status();
+    ASSERT_TRUE(parsed.ParseFromString(bytes));
+    EXPECT_EQ(parsed.ir_version(), 8);
+    ASSERT_TRUE(parsed.ParseFromString(five->weightless));
+    EXPECT_EQ(parsed.ir_version(), 8);
+  }
+}
+
 TEST(WireScanTest, UnknownGroupsAreCopiedThroughAndBounded) {
   // Field 99 as a group holding a varint and a string, then the graph.
   const std::string group = Varint(99 << 3 | 3) + Varint(1 << 3) + Varint(5) +
