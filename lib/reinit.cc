@@ -12,7 +12,9 @@
 #include "io/data_files.h"
 #include "io/external_data.h"
 #include "io/file_io.h"
+#include "io/folder_lock.h"
 #include "io/model_source.h"
+#include "io/signal_cleanup.h"
 #include "plan/report.h"
 #include "rewrite/to_external.h"
 #include "rewrite/to_inline.h"
@@ -91,6 +93,28 @@ Report MakeReport(const std::string& input, const std::vector<TensorPlan>& plan,
       std::string(FanConventionName(options.fan_convention)));
   for (const TensorPlan& p : plan) *report.add_tensors() = ToRecord(p);
   return report;
+}
+
+// Puts the data files and then the model (which names them) in place as one
+// set: a concurrent run into the same folder waits for the folder's lock
+// (io/folder_lock.h), and SIGINT, SIGTERM and SIGHUP wait for the renames to
+// end (io/signal_cleanup.h). If the model's rename fails, destroying `data`,
+// still inside the section, puts the previous data files back
+// (io/data_files.h).
+absl::Status CommitOutputs(AtomicOutput& model,
+                           std::unique_ptr<DataFileSet> data) {
+  const size_t slash = model.path().rfind('/');
+  const std::string folder = slash == std::string::npos ? "."
+                             : slash == 0               ? "/"
+                                          : model.path().substr(0, slash);
+  ONNX_REINIT_ASSIGN_OR_RETURN(FolderLock lock,
+                               FolderLock::Acquire(data->folder_fd(), folder));
+  CommitSection section;
+  absl::Status status = data->Commit();
+  if (status.ok()) status = model.Commit();
+  if (status.ok()) data->Finish();
+  data.reset();
+  return status;
 }
 
 }  // namespace
@@ -173,12 +197,6 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
                                  FileSize(file.fd, file.path));
     bytes_written += file_bytes;
   }
-  // Data files first: the model names them. If the model's commit fails,
-  // destroying `data` undoes theirs (io/data_files.h).
-  ONNX_REINIT_RETURN_IF_ERROR(data->Commit());
-  ONNX_REINIT_RETURN_IF_ERROR(out.Commit());
-  data->Finish();
-
   Report report = MakeReport(input, plan, options.plan);
   report.set_output(output);
   report.set_seed(options.rewrite.seed);
@@ -191,6 +209,10 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
     report.mutable_tensors(static_cast<int>(i))->set_mean((*stats)[i].mean);
     report.mutable_tensors(static_cast<int>(i))->set_std((*stats)[i].std);
   }
+  if (options.before_commit) {
+    ONNX_REINIT_RETURN_IF_ERROR(options.before_commit(report));
+  }
+  ONNX_REINIT_RETURN_IF_ERROR(CommitOutputs(out, std::move(data)));
   return report;
 }
 

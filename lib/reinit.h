@@ -20,13 +20,24 @@
 //     system without renameat2's RENAME_EXCHANGE (a previous data file is
 //     replaced and cannot be restored) and a rename back that itself fails
 //     (io/data_files.h).
+//   * Files replaced at the output keep their mode and, where permitted,
+//     owner and group (io/file_attributes.h); a symbolic link at the output
+//     is refused (FailedPrecondition), neither replaced nor followed.
+//   * The data files and the model are put in place under an exclusive lock
+//     on the output folder (io/folder_lock.h): concurrent runs into one
+//     output leave one run's model with that run's data files. SIGINT,
+//     SIGTERM and SIGHUP (once a program has installed the handler,
+//     io/signal_cleanup.h) remove the temporary files, and wait for renames
+//     in progress to end.
 //   * The same seed gives byte-identical output for any thread count.
 // Errors name the file and, where there is one, the node and tensor:
 // NotFound (missing input or data file), InvalidArgument (not an ONNX model,
 // malformed tensor, dims that do not fit the consumer, a refused external
 // data location or extent), AlreadyExists (a new data file's location is
-// taken), and for other I/O failures the code of ErrnoStatus
-// (io/file_io.h: PermissionDenied, ResourceExhausted, Unknown, ...).
+// taken), FailedPrecondition (a symbolic link at the output), the error of
+// ReinitOptions::before_commit, and for other I/O failures the code of
+// ErrnoStatus (io/file_io.h: PermissionDenied, ResourceExhausted, Unknown,
+// ...).
 #ifndef ONNX_REINIT_REINIT_H_
 #define ONNX_REINIT_REINIT_H_
 
@@ -60,6 +71,10 @@ struct ReinitOptions {
   // is written; an error stops the run (a batch refuses two models writing
   // one data file). Optional.
   std::function<absl::Status(const std::string& data_file)> claim_data_file;
+  // Called with the complete report once every output file is written, just
+  // before they are put in place; an error stops the run with nothing
+  // replaced (the CLI writes --report here). Optional.
+  std::function<absl::Status(const Report& report)> before_commit;
 };
 
 [[nodiscard]] absl::StatusOr<Report> PlanFile(const std::string& path,

@@ -10,7 +10,10 @@
 //       onnx_reinit::ReinitializeFile("model.onnx", "fresh.onnx", options);
 //
 // ReinitializeFile writes `output` (atomically: on any error nothing is at
-// the output path and the input is untouched) and returns the report as JSON,
+// the output path and the input is untouched; a file it replaces keeps its
+// mode and, where permitted, owner and group; a symbolic link at `output` is
+// refused, FailedPrecondition; concurrent runs into one output leave one
+// run's model and data files) and returns the report as JSON,
 // the same text as the CLI's --report. PlanFile returns the plan as JSON, the
 // same text as --plan --format=json. ReinitializeBytes does the same as
 // ReinitializeFile on a serialized model held in memory and returns the new
@@ -184,6 +187,41 @@ struct RunControl {
   // Called with the path of every data file the run will write, before any
   // is written; an error stops the run. Optional.
   std::function<absl::Status(const std::string& data_file)> claim_data_file;
+  // Called with the run's complete report (its seconds so far) once every
+  // output file is written, just before they are put in place; an error
+  // stops the run and nothing is replaced. The CLI writes --report here, so
+  // that a report that cannot be written leaves the previous output as it
+  // was. Optional.
+  std::function<absl::Status(const RunReport& report)> before_commit;
+};
+
+// For programs: makes SIGINT, SIGTERM and SIGHUP remove the temporary files
+// of every run in progress (and every live RemoveOnSignal's file), then end
+// the process with the signal's default action, so that its exit status is
+// the signal's (128 + N in a shell). A run whose outputs are being renamed
+// into place finishes its renames first: the output is then the previous one
+// or the new one, whole. A signal whose disposition is SIG_IGN (nohup) stays
+// ignored. The CLI calls it first thing; a library, or a Python process, has
+// its own signal handling and should not. SIGKILL cannot be caught: what it
+// leaves is in the README ("Faults and signals"). Idempotent; errors come
+// from sigaction.
+ONNX_REINIT_API absl::Status InstallSignalCleanup();
+
+// While it lives, the file at `path` is removed by the handlers of
+// InstallSignalCleanup (a program's own temporary file: the CLI's --report
+// before it is renamed into place). Destroying it leaves the file alone.
+class ONNX_REINIT_API RemoveOnSignal {
+ public:
+  explicit RemoveOnSignal(const std::string& path);
+  RemoveOnSignal(RemoveOnSignal&& other) noexcept;
+  RemoveOnSignal& operator=(RemoveOnSignal&& other) noexcept;
+  RemoveOnSignal(const RemoveOnSignal&) = delete;
+  RemoveOnSignal& operator=(const RemoveOnSignal&) = delete;
+  ~RemoveOnSignal();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Calls job(i) for i = 0..n-1 on up to `jobs` threads (0 = one per core):

@@ -255,6 +255,14 @@ absl::StatusOr<RunReport> Reinitializer::Reinitialize(
   reinit.rewrite.progress = control.progress;
   reinit.claim_data_file = control.claim_data_file;
   const auto start = std::chrono::steady_clock::now();
+  if (control.before_commit) {
+    reinit.before_commit = [&control, start](const Report& report) {
+      RunReport ready;
+      ready.data_->report = report;
+      ready.data_->report.set_seconds(SecondsSince(start));
+      return control.before_commit(ready);
+    };
+  }
   RunReport result;
   ONNX_REINIT_ASSIGN_OR_RETURN(
       result.data_->report, OutOfMemoryAsError(input, [&] {

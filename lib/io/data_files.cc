@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "io/file_attributes.h"
 #include "io/file_io.h"
 #include "util/status_macros.h"
 
@@ -138,29 +139,13 @@ absl::StatusOr<std::unique_ptr<DataFileSet>> DataFileSet::Prepare(
     set->inputs_[location] = *std::move(in);
   }
   if (!copy) return set;
-  const std::string suffix = absl::StrCat(".tmp-", ::getpid());
   for (auto& [location, kept] : copies) {
-    File file;
-    file.location = location;
-    file.temp = location + suffix;
-    absl::StatusOr<UniqueFd> out =
-        CreateDataBeneath(set->out_dir_.get(), file.temp);
-    if (!out.ok()) {
-      return absl::Status(
-          out.status().code(),
-          absl::StrCat("\"", output_model, "\": ", out.status().message()));
-    }
-    file.fd = *std::move(out);
-    set->files_.push_back(std::move(file));
-    const int out_fd = set->files_.back().fd.get();
-    const std::string out_path =
-        absl::StrCat(set->out_dir_path_, "/", location);
-    if (::ftruncate(out_fd,
-                    static_cast<off_t>(set->inputs_.at(location).size)) != 0) {
-      return ErrnoStatus(errno,
-                         absl::StrCat("cannot write \"", out_path, "\""));
-    }
-    set->outputs_.push_back({location, out_fd, out_path, std::move(kept)});
+    ONNX_REINIT_ASSIGN_OR_RETURN(
+        const int out_fd,
+        set->AddFile(location, set->inputs_.at(location).size));
+    set->outputs_.push_back({location, out_fd,
+                             absl::StrCat(set->out_dir_path_, "/", location),
+                             std::move(kept)});
   }
   return set;
 }
@@ -178,6 +163,14 @@ absl::StatusOr<DataFileOutput> DataFileSet::AddNew(
   if (!out_dir_.valid()) {
     ONNX_REINIT_ASSIGN_OR_RETURN(out_dir_, OpenFolder(out_dir_path_));
   }
+  ONNX_REINIT_ASSIGN_OR_RETURN(const int fd, AddFile(location, size));
+  const std::string path = absl::StrCat(out_dir_path_, "/", location);
+  outputs_.push_back({location, fd, path, std::move(copies)});
+  return outputs_.back();
+}
+
+absl::StatusOr<int> DataFileSet::AddFile(const std::string& location,
+                                         uint64_t size) {
   File file;
   file.location = location;
   file.temp = absl::StrCat(location, ".tmp-", ::getpid());
@@ -188,14 +181,22 @@ absl::StatusOr<DataFileOutput> DataFileSet::AddNew(
         absl::StrCat("\"", output_model_, "\": ", out.status().message()));
   }
   file.fd = *std::move(out);
+  file.on_signal = TempFileRegistration(out_dir_.get(), file.temp);
   files_.push_back(std::move(file));  // removed by the destructor from here
   const int fd = files_.back().fd.get();
   const std::string path = absl::StrCat(out_dir_path_, "/", location);
+  // A file at the location (a previous output, or in place the input's own
+  // data file) is replaced by one with its mode and owner.
+  struct stat previous;
+  if (::fstatat(out_dir_.get(), location.c_str(), &previous,
+                AT_SYMLINK_NOFOLLOW) == 0 &&
+      S_ISREG(previous.st_mode)) {
+    ONNX_REINIT_RETURN_IF_ERROR(KeepOwnerAndMode(fd, previous, path));
+  }
   if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
     return ErrnoStatus(errno, absl::StrCat("cannot write \"", path, "\""));
   }
-  outputs_.push_back({location, fd, path, std::move(copies)});
-  return outputs_.back();
+  return fd;
 }
 
 int DataFileSet::InputFd(const std::string& location) const {
@@ -267,6 +268,7 @@ void DataFileSet::Finish() {
     if (file.state != File::State::kPlaced) continue;
     if (file.displaced) ::unlinkat(out_dir_.get(), file.temp.c_str(), 0);
     file.state = File::State::kFinal;
+    file.on_signal = TempFileRegistration();
   }
 }
 

@@ -24,6 +24,15 @@
 // replaced outright and cannot be put back, so a failure then leaves the
 // new file there; and a move back that itself fails leaves the new file.
 // Destroying the set before Commit() removes the temporary files.
+//
+// A file replaced at a location keeps its mode and, where permitted, owner
+// and group (io/file_attributes.h); a new one gets 0666 & ~umask. Temporary
+// files are removed by SIGINT, SIGTERM and SIGHUP once the program has
+// installed the handler (io/signal_cleanup.h); the caller runs Commit()
+// through Finish() (or the set's destruction after a failure) inside a
+// CommitSection, so that the handler never meets a temporary name holding a
+// displaced previous file, and holds a FolderLock on folder_fd() across it
+// (io/folder_lock.h), so that concurrent runs commit one at a time.
 #ifndef ONNX_REINIT_IO_DATA_FILES_H_
 #define ONNX_REINIT_IO_DATA_FILES_H_
 
@@ -37,6 +46,7 @@
 #include "io/data_extent.h"
 #include "io/data_file_output.h"
 #include "io/external_data.h"
+#include "io/signal_cleanup.h"
 
 namespace onnx_reinit {
 
@@ -64,6 +74,9 @@ class DataFileSet {
   // The open input data file at `location`, or -1. Input files stay open as
   // long as the set (outputs' copies read from them).
   int InputFd(const std::string& location) const;
+
+  // The open output model's folder, or -1 when the set writes no file.
+  int folder_fd() const { return files_.empty() ? -1 : out_dir_.get(); }
 
   DataFileSet(const DataFileSet&) = delete;
   DataFileSet& operator=(const DataFileSet&) = delete;
@@ -103,9 +116,13 @@ class DataFileSet {
     State state = State::kTemporary;
     bool displaced = false;     // the previous file at `location` is at `temp`
     bool irreversible = false;  // it was replaced outright (no exchange)
+    TempFileRegistration on_signal;  // `temp`, until Finish()
   };
   // Undoes Commit() where it can, in reverse order.
   void Rollback();
+  // Creates the temporary file for `location`, `size` bytes long, and
+  // returns its descriptor.
+  absl::StatusOr<int> AddFile(const std::string& location, uint64_t size);
   std::string output_model_;
   UniqueFd out_dir_;
   std::string out_dir_path_;
