@@ -44,15 +44,17 @@ bool SameFile(const std::string& a, const std::string& b) {
          sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-absl::Status WriteText(const std::string& path, const std::string& text) {
-  absl::StatusOr<ReportFile> file = ReportFile::Create(path);
-  if (!file.ok()) return file.status();
-  absl::Status s = file->Append(text);
-  if (!s.ok()) return s;
-  return file->Commit();
-}
+// Room reserved for a batch's report line beyond its length when the model's
+// outputs are put in place: the line written later differs only in
+// "seconds".
+constexpr uint64_t kReportLineSlack = 64;
 
 int Run(int argc, char** argv) {
+  // SIGINT, SIGTERM and SIGHUP remove the temporary files of the runs in
+  // progress and of the report, then end the process with the signal.
+  if (absl::Status s = InstallSignalCleanup(); !s.ok()) {
+    return Fail(kExitFailure, s.message());
+  }
   absl::StatusOr<CliArgs> args = ParseCliArgs(argc, argv);
   if (!args.ok()) return Fail(kExitUsage, std::string(args.status().message()));
   if (args->help) {
@@ -146,14 +148,42 @@ int Run(int argc, char** argv) {
   // A single run writes only into an existing folder, as it always did.
   batch_options.create_folders = batch;
 
-  // A batch's report is JSON Lines, written as models finish (in order) and
-  // put in place at the end; it is created first so that an unwritable
-  // report path stops the batch before any model is written.
-  std::optional<ReportFile> batch_report;
-  if (batch && !args->report.empty()) {
+  // The report is created first, so that an unwritable report path stops
+  // the run before any model is read. A single model's report is written
+  // just before its outputs are put in place (before_commit): if it cannot
+  // be, nothing is replaced; it is renamed into place right after them. A
+  // batch's report is JSON Lines, written as models finish (in order) and
+  // put in place at the end; each model's line has its room reserved before
+  // the model's outputs are put in place, so that a full disk fails that
+  // model rather than the report after the model was written.
+  std::optional<ReportFile> report_file;
+  if (!args->report.empty() && (batch || !args->plan)) {
     absl::StatusOr<ReportFile> created = ReportFile::Create(args->report);
     if (!created.ok()) return Fail(kExitFailure, created.status().message());
-    batch_report.emplace(*std::move(created));
+    report_file.emplace(*std::move(created));
+  }
+  std::vector<uint64_t> reserved(models.size(), 0);
+  if (report_file.has_value() && !args->plan) {
+    batch_options.before_commit = [&](size_t i,
+                                      const RunReport& report) -> absl::Status {
+      if (batch) {
+        absl::StatusOr<std::string> line = report.ToJsonLine();
+        if (!line.ok()) return line.status();
+        const uint64_t bytes = line->size() + kReportLineSlack;
+        absl::Status s = report_file->Reserve(bytes);
+        if (!s.ok()) {
+          return absl::Status(s.code(), absl::StrCat("\"", report.model(),
+                                                     "\": ", s.message()));
+        }
+        reserved[i] = bytes;
+        return s;
+      }
+      absl::StatusOr<std::string> json = report.ToJson();
+      if (!json.ok()) return json.status();
+      absl::Status s = report_file->Append(*json);
+      if (!s.ok()) return s;
+      return report_file->Close();
+    };
   }
 
   BatchProgress progress(models);
@@ -163,7 +193,9 @@ int Run(int argc, char** argv) {
   bool plan_unprintable = false;
   bool usage_error = false;  // a model failed on the arguments' account
   std::optional<RunReport> single_report;
+  size_t index = 0;  // RunBatch calls back in index order
   RunBatch(models, batch_options, &progress, [&](size_t, ModelOutcome outcome) {
+    const size_t i = index++;
     totals.Add(outcome);
     if (outcome.skipped) return;
     if (!outcome.status.ok()) {
@@ -182,9 +214,10 @@ int Run(int argc, char** argv) {
                                 "\": ", text.status().message(), "\n"));
       }
     }
-    if (batch_report.has_value() && report_error.ok()) {
+    if (batch && report_file.has_value() && report_error.ok()) {
       absl::StatusOr<std::string> json = outcome.report.ToJsonLine();
-      report_error = json.ok() ? batch_report->Append(*json) : json.status();
+      report_error =
+          json.ok() ? report_file->Append(*json, reserved[i]) : json.status();
     }
     if (!batch && outcome.status.ok()) {
       single_report = std::move(outcome.report);
@@ -192,15 +225,13 @@ int Run(int argc, char** argv) {
   });
   line.Stop();
 
-  if (batch_report.has_value()) {
-    if (report_error.ok()) report_error = batch_report->Commit();
+  if (batch && report_file.has_value()) {
+    if (report_error.ok()) report_error = report_file->Commit();
     if (!report_error.ok()) return Fail(kExitFailure, report_error.message());
   }
   if (!batch && single_report.has_value() && !args->plan) {
-    if (!args->report.empty()) {
-      absl::StatusOr<std::string> json = single_report->ToJson();
-      if (!json.ok()) return Fail(kExitFailure, json.status().message());
-      absl::Status s = WriteText(args->report, *json);
+    if (report_file.has_value()) {
+      absl::Status s = report_file->Commit();
       if (!s.ok()) return Fail(kExitFailure, s.message());
     }
     if (!args->quiet) {

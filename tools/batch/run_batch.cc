@@ -186,6 +186,11 @@ void RunBatch(const std::vector<BatchModel>& models,
       control.claim_data_file = [&claims, &model](const std::string& path) {
         return claims.Claim(path, model.input);
       };
+      if (options.before_commit) {
+        control.before_commit = [&options, i](const RunReport& report) {
+          return options.before_commit(i, report);
+        };
+      }
       report = options.reinitializer->Reinitialize(model.input, model.output,
                                                    control);
     }

@@ -31,6 +31,10 @@ struct BatchOptions {
   bool plan_only = false;  // Plan instead of Reinitialize
   // Create missing output folders (removed again at the end when empty).
   bool create_folders = true;
+  // Called with model i's complete report just before its outputs are put
+  // in place (RunControl::before_commit); an error fails that model with
+  // nothing replaced. Called from the thread running the model. Optional.
+  std::function<absl::Status(size_t i, const RunReport& report)> before_commit;
 };
 
 // What happened to one model. `report` has model, output, seed, status,
