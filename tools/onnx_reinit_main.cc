@@ -12,6 +12,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -43,11 +44,6 @@ bool SameFile(const std::string& a, const std::string& b) {
   return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
          sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
-
-// Room reserved for a batch's report line beyond its length when the model's
-// outputs are put in place: the line written later differs only in
-// "seconds".
-constexpr uint64_t kReportLineSlack = 64;
 
 int Run(int argc, char** argv) {
   // SIGINT, SIGTERM and SIGHUP remove the temporary files of the runs in
@@ -153,29 +149,29 @@ int Run(int argc, char** argv) {
   // just before its outputs are put in place (before_commit): if it cannot
   // be, nothing is replaced; it is renamed into place right after them. A
   // batch's report is JSON Lines, written as models finish (in order) and
-  // put in place at the end; each model's line has its room reserved before
-  // the model's outputs are put in place, so that a full disk fails that
-  // model rather than the report after the model was written.
+  // put in place at the end; each model's line is made, and its room in the
+  // file reserved, just before the model's outputs are put in place, so that
+  // a full disk fails that model rather than the report after the model was
+  // written.
   std::optional<ReportFile> report_file;
   if (!args->report.empty() && (batch || !args->plan)) {
     absl::StatusOr<ReportFile> created = ReportFile::Create(args->report);
     if (!created.ok()) return Fail(kExitFailure, created.status().message());
     report_file.emplace(*std::move(created));
   }
-  std::vector<uint64_t> reserved(models.size(), 0);
+  std::vector<std::string> lines(models.size());  // made before the commit
   if (report_file.has_value() && !args->plan) {
     batch_options.before_commit = [&](size_t i,
                                       const RunReport& report) -> absl::Status {
       if (batch) {
         absl::StatusOr<std::string> line = report.ToJsonLine();
         if (!line.ok()) return line.status();
-        const uint64_t bytes = line->size() + kReportLineSlack;
-        absl::Status s = report_file->Reserve(bytes);
+        absl::Status s = report_file->Reserve(line->size());
         if (!s.ok()) {
           return absl::Status(s.code(), absl::StrCat("\"", report.model(),
                                                      "\": ", s.message()));
         }
-        reserved[i] = bytes;
+        lines[i] = *std::move(line);
         return s;
       }
       absl::StatusOr<std::string> json = report.ToJson();
@@ -215,9 +211,16 @@ int Run(int argc, char** argv) {
       }
     }
     if (batch && report_file.has_value() && report_error.ok()) {
-      absl::StatusOr<std::string> json = outcome.report.ToJsonLine();
-      report_error =
-          json.ok() ? report_file->Append(*json, reserved[i]) : json.status();
+      // A model that failed after its line was made (its commit) gets its
+      // error line instead, in the room reserved for the other.
+      const std::string line = std::exchange(lines[i], std::string());
+      if (outcome.status.ok() && !line.empty()) {
+        report_error = report_file->Append(line, line.size());
+      } else {
+        absl::StatusOr<std::string> json = outcome.report.ToJsonLine();
+        report_error =
+            json.ok() ? report_file->Append(*json, line.size()) : json.status();
+      }
     }
     if (!batch && outcome.status.ok()) {
       single_report = std::move(outcome.report);

@@ -55,6 +55,39 @@ TEST(ReportCommitTest, ReportOntoAFolderLeavesThePreviousOutput) {
   EXPECT_TRUE(ListDir(report).empty());
 }
 
+// A batch makes each model's line before the model's commit; a model whose
+// commit then fails (a folder where its output goes) gets its error line.
+TEST(ReportCommitTest, BatchLineOfAModelWhoseCommitFailsIsItsError) {
+  const std::string in = MakeTempDir(), out = MakeTempDir();
+  const std::string report = MakeTempDir() + "/report.jsonl";
+  WriteFile(in + "/a.onnx", ReadFile(CorpusPath("mlp")));
+  WriteFile(in + "/b.onnx", ReadFile(CorpusPath("mlp")));
+  ASSERT_EQ(::mkdir((out + "/a.onnx").c_str(), 0755), 0);
+  const testing::CliResult r =
+      RunCli({in, "-o", out, "--report=" + report, "-q", "--jobs=1"});
+  EXPECT_EQ(r.exit_code, 1);
+  const std::string error =
+      "cannot write \"" + out + "/a.onnx\": Is a directory";
+  EXPECT_EQ(r.err, "onnx-reinit: error: " + error + "\n");
+  const std::string text = ReadFile(report);
+  const size_t newline = text.find('\n');
+  ASSERT_NE(newline, std::string::npos);
+  const std::string first = text.substr(0, newline);
+  const std::string second = text.substr(newline + 1);
+  EXPECT_NE(first.find("\"model\":\"" + in + "/a.onnx\""), std::string::npos)
+      << first;
+  EXPECT_NE(first.find("\"status\":\"error\",\"error\":\"cannot write \\\"" +
+                       out + "/a.onnx\\\": Is a directory\""),
+            std::string::npos)
+      << first;
+  EXPECT_NE(second.find("\"model\":\"" + in + "/b.onnx\""), std::string::npos)
+      << second;
+  EXPECT_NE(second.find("\"status\":\"ok\""), std::string::npos) << second;
+  EXPECT_EQ(second.back(), '\n');
+  EXPECT_EQ(second.find('\n'), second.size() - 1);
+  EXPECT_EQ(ListDir(out), (std::vector<std::string>{"a.onnx", "b.onnx"}));
+}
+
 // The library's side: the hook sees the finished report, and its error stops
 // the run before the model and its data files replace anything.
 TEST(ReportCommitTest, ErrorJustBeforeTheCommitLeavesThePreviousOutput) {
