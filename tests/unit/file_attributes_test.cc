@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -45,7 +46,10 @@ TEST(FileAttributesTest, RootKeepsModeOwnerAndGroup) {
 // As the user nobody (a child process), replacing files it cannot own.
 TEST(FileAttributesTest, WhatCannotBeKeptIsNotPassedOn) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to become nobody";
-  const std::string dir = testing::MakeTempDir();
+  // A folder nobody can reach (the test's own temporary root is 0700).
+  char pattern[] = "/tmp/onnx_reinit_attributes_XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
   ASSERT_EQ(::chmod(dir.c_str(), 0777), 0);
   struct Case {
     struct stat previous;
@@ -76,7 +80,9 @@ TEST(FileAttributesTest, WhatCannotBeKeptIsNotPassedOn) {
     EXPECT_EQ(st.st_mode & 07777, c.expected) << path;
     EXPECT_EQ(st.st_uid, kNobody);
     EXPECT_EQ(st.st_gid, kNogroup);
+    ::unlink(path.c_str());
   }
+  ::rmdir(dir.c_str());
 }
 
 }  // namespace
