@@ -43,8 +43,8 @@ TEST(CliTest, NonOnnxFileExitsOneAndWritesNothing) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "onnx-reinit: error: \"" + dir +
                        "/notes.txt\" is not an ONNX model: malformed or "
-                       "truncated protobuf at byte 0: field 14 runs past the "
-                       "end of its message\n");
+                       "truncated protobuf at byte 0: end of a group that "
+                       "was not started\n");
   EXPECT_EQ(ListDir(dir), std::vector<std::string>{"notes.txt"});
 }
 
