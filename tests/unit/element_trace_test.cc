@@ -223,8 +223,9 @@ TEST(ElementTraceTest,
   EXPECT_EQ(r->reason,
             "orthogonal(gain=1): an element of it reaches its consumer twice");
   // Element-wise strategies need no placement: the same tensor is rewritten.
-  const TensorPlan* r2 =
-      Find(Plan(kReorderedLstm, "role=recurrent_hidden:he_normal"), "w_hh");
+  const std::vector<TensorPlan> element_wise =
+      Plan(kReorderedLstm, "role=recurrent_hidden:he_normal");
+  const TensorPlan* r2 = Find(element_wise, "w_hh");
   ASSERT_NE(r2, nullptr);
   EXPECT_TRUE(r2->rewrite) << r2->reason;
   EXPECT_FALSE(r2->placement.has_value());
