@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages onnx-reinit needs, if any are missing.
-#   usage: scripts/install_deps.sh [--with-bench]
+#   usage: scripts/install_deps.sh [--with-bench] [--with-sanitizers]
+# --with-sanitizers: clang and its ASan/UBSan runtimes and libFuzzer, for
+# scripts/test_sanitized.sh and scripts/fuzz.sh (README "Fuzzing and
+# sanitizers").
 set -euo pipefail
 packages=(cmake g++ make pkg-config zstd
           libonnx-dev libprotobuf-dev protobuf-compiler libabsl-dev
@@ -13,9 +16,13 @@ packages=(cmake g++ make pkg-config zstd
 # packages: Debian's npm then conflicts), so ask apt only when they are absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
-if [ "${1:-}" = "--with-bench" ]; then
-  packages+=(python3-numpy time libbenchmark-dev)
-fi
+for arg in "$@"; do
+  case $arg in
+    --with-bench) packages+=(python3-numpy time libbenchmark-dev) ;;
+    --with-sanitizers) packages+=(clang libclang-rt-14-dev libfuzzer-14-dev) ;;
+    *) echo "install_deps.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
