@@ -63,8 +63,12 @@ export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
 cd build-asan
 large='(dcgan_generator|mobilenet_v2|lstm_lm|transformer_encoder|resnet18|resnet18_train)'
+status=0
 ctest --output-on-failure -j"$jobs" -LE 'install|package|python|fuzz' \
-  -E "^LargeModelTest\\.|^SimdKernelsShareNoSymbols\$|CorpusReinitTest\\..*/${large}_|CorpusSimdTest\\..*/\"${large}\"\$"
+  -E "^LargeModelTest\\.|^SimdKernelsShareNoSymbols\$|CorpusReinitTest\\..*/${large}_|CorpusSimdTest\\..*/\"${large}\"\$" ||
+  status=1
 echo "test_sanitized.sh: unit and end-to-end tests done at ${SECONDS} s"
-ctest --output-on-failure -L fuzz
+# The fuzz targets run even when a test failed; either fails the script.
+ctest --output-on-failure -L fuzz || status=1
 echo "test_sanitized.sh: fuzz targets done at ${SECONDS} s"
+exit $status
