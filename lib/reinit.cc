@@ -15,7 +15,6 @@
 #include "io/folder_lock.h"
 #include "io/model_source.h"
 #include "io/signal_cleanup.h"
-#include "plan/report.h"
 #include "rewrite/to_external.h"
 #include "rewrite/to_inline.h"
 #include "strategy/sampler.h"
@@ -84,14 +83,12 @@ absl::Status CheckOutputIsNoDataFile(const std::string& output,
   return absl::OkStatus();
 }
 
-Report MakeReport(const std::string& input, const std::vector<TensorPlan>& plan,
-                  const PlanOptions& options) {
+Report MakeHeader(const std::string& input, const PlanOptions& options) {
   Report report;
   report.set_model(input);
   report.set_stream(kStreamVersion);
   report.set_fan_convention(
       std::string(FanConventionName(options.fan_convention)));
-  for (const TensorPlan& p : plan) *report.add_tensors() = ToRecord(p);
   return report;
 }
 
@@ -117,20 +114,53 @@ absl::Status CommitOutputs(AtomicOutput& model,
   return status;
 }
 
+// The report's whole form.
+absl::StatusOr<Report> WholeReport(absl::StatusOr<RunResult> result) {
+  if (!result.ok()) return result.status();
+  if (result->tensors != nullptr) {
+    ONNX_REINIT_RETURN_IF_ERROR(result->tensors->AppendTo(&result->header));
+  }
+  return std::move(result->header);
+}
+
 }  // namespace
+
+absl::StatusOr<RunResult> PlanModel(const std::string& path,
+                                    const PlanOptions& options) {
+  ONNX_REINIT_ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source,
+                               OpenModel(path));
+  {
+    // Every tensor, so that errors come now; nothing is kept.
+    absl::StatusOr<std::unique_ptr<Planner>> planner =
+        Planner::Create(source->model, options);
+    if (!planner.ok()) return InFile(path, planner.status());
+    for (size_t i = 0; i < (*planner)->size(); ++i) {
+      absl::Status planned = (*planner)->Plan(i).status();
+      if (!planned.ok()) return InFile(path, planned);
+    }
+  }
+  RunResult result;
+  result.header = MakeHeader(path, options);
+  result.tensors = std::make_shared<const TensorReport>(
+      std::make_shared<const onnx::ModelProto>(std::move(source->model)),
+      options, std::vector<TensorReport::Measured>{});
+  return result;
+}
 
 absl::StatusOr<Report> PlanFile(const std::string& path,
                                 const PlanOptions& options) {
-  ONNX_REINIT_ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source,
-                               OpenModel(path));
-  ONNX_REINIT_ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
-                               PlanSource(*source, options, path));
-  return MakeReport(path, plan, options);
+  return WholeReport(PlanModel(path, options));
 }
 
 absl::StatusOr<Report> ReinitializeFile(const std::string& input,
                                         const std::string& output,
                                         const ReinitOptions& options) {
+  return WholeReport(ReinitializeModel(input, output, options));
+}
+
+absl::StatusOr<RunResult> ReinitializeModel(const std::string& input,
+                                            const std::string& output,
+                                            const ReinitOptions& options) {
   ONNX_REINIT_ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source,
                                OpenModel(input));
   ONNX_REINIT_ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
@@ -197,23 +227,33 @@ absl::StatusOr<Report> ReinitializeFile(const std::string& input,
                                  FileSize(file.fd, file.path));
     bytes_written += file_bytes;
   }
-  Report report = MakeReport(input, plan, options.plan);
+  RunResult result;
+  Report& report = result.header;
+  report = MakeHeader(input, options.plan);
   report.set_output(output);
   report.set_seed(options.rewrite.seed);
   report.set_status("ok");
   report.set_bytes_written(static_cast<double>(bytes_written));
   report.set_tensors_total(static_cast<uint32_t>(plan.size()));
+  std::vector<TensorReport::Measured> measured;
+  if (options.tensor_report) measured.resize(plan.size());
   for (size_t i = 0; i < plan.size(); ++i) {
     if (!plan[i].rewrite) continue;
     report.set_tensors_rewritten(report.tensors_rewritten() + 1);
-    report.mutable_tensors(static_cast<int>(i))->set_mean((*stats)[i].mean);
-    report.mutable_tensors(static_cast<int>(i))->set_std((*stats)[i].std);
+    if (options.tensor_report) {
+      measured[i] = {(*stats)[i].mean, (*stats)[i].std};
+    }
+  }
+  if (options.tensor_report) {
+    result.tensors = std::make_shared<const TensorReport>(
+        std::make_shared<const onnx::ModelProto>(std::move(source->model)),
+        options.plan, std::move(measured));
   }
   if (options.before_commit) {
-    ONNX_REINIT_RETURN_IF_ERROR(options.before_commit(report));
+    ONNX_REINIT_RETURN_IF_ERROR(options.before_commit(result));
   }
   ONNX_REINIT_RETURN_IF_ERROR(CommitOutputs(out, std::move(data)));
-  return report;
+  return result;
 }
 
 }  // namespace onnx_reinit

@@ -42,10 +42,12 @@
 #define ONNX_REINIT_REINIT_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "plan/planner.h"
+#include "plan/tensor_report.h"
 #include "report.pb.h"
 #include "rewrite/rewriter.h"
 
@@ -63,6 +65,8 @@ struct StorageOptions {
   std::string file;  // the data file; "" = the output's file name + ".data"
 };
 
+struct RunResult;
+
 struct ReinitOptions {
   PlanOptions plan;
   RewriteOptions rewrite;
@@ -71,18 +75,37 @@ struct ReinitOptions {
   // is written; an error stops the run (a batch refuses two models writing
   // one data file). Optional.
   std::function<absl::Status(const std::string& data_file)> claim_data_file;
-  // Called with the complete report once every output file is written, just
-  // before they are put in place; an error stops the run with nothing
-  // replaced (the CLI writes --report here). Optional.
-  std::function<absl::Status(const Report& report)> before_commit;
+  // Called with the complete report (RunResult below) once every output
+  // file is written, just before they are put in place; an error stops the
+  // run with nothing replaced (the CLI writes --report here). Optional.
+  std::function<absl::Status(const RunResult& report)> before_commit;
+  // Whether the result carries every tensor's record (RunResult::tensors).
+  // Without it a run keeps nothing per tensor for its report.
+  bool tensor_report = true;
 };
 
+// A plan or a run, as its report needs it. `header` is the report without
+// its tensors: model, fan_convention and stream; after a run also output,
+// seed, status "ok", the bytes written and the tensor counts (`seconds` is
+// left to the caller). `tensors` makes every tensor's record on demand:
+// the plan, plus after a run the measured mean and std of each rewritten
+// tensor's written values; null after a run without tensor_report.
+struct RunResult {
+  Report header;
+  std::shared_ptr<const TensorReport> tensors;
+};
+
+// Every tensor is planned (so that a model whose plan fails is an error
+// here, not while its report is written) and nothing is kept of it.
+[[nodiscard]] absl::StatusOr<RunResult> PlanModel(const std::string& path,
+                                                  const PlanOptions& options);
+[[nodiscard]] absl::StatusOr<RunResult> ReinitializeModel(
+    const std::string& input, const std::string& output,
+    const ReinitOptions& options);
+
+// The same, with the whole report in one piece.
 [[nodiscard]] absl::StatusOr<Report> PlanFile(const std::string& path,
                                               const PlanOptions& options);
-
-// The report holds the plan plus the measured mean and std of each rewritten
-// tensor's written values, status "ok", the bytes written and the tensor
-// counts (`seconds` is left to the caller).
 [[nodiscard]] absl::StatusOr<Report> ReinitializeFile(
     const std::string& input, const std::string& output,
     const ReinitOptions& options);

@@ -5,12 +5,16 @@
 
 namespace onnx_reinit {
 
-absl::StatusOr<std::string> PlanOutput(const RunReport& report,
-                                       const std::string& format, bool batch) {
-  if (format == "json") return batch ? report.ToJsonLine() : report.ToJson();
-  if (!batch) return report.ToPlanText();
-  return absl::StrCat("== ", report.model(), " ==\n", report.ToPlanText(),
-                      "\n");
+absl::Status WritePlan(const RunReport& report, const std::string& format,
+                       bool batch, const RunReport::TextSink& write) {
+  if (format == "json") {
+    return batch ? report.WriteJsonLine(write) : report.WriteJson(write);
+  }
+  if (!batch) return report.WritePlanText(write);
+  absl::Status status = write(absl::StrCat("== ", report.model(), " ==\n"));
+  if (status.ok()) status = report.WritePlanText(write);
+  if (status.ok()) status = write("\n");
+  return status;
 }
 
 void BatchTotals::Add(const ModelOutcome& outcome) {

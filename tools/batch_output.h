@@ -12,13 +12,15 @@
 
 namespace onnx_reinit {
 
-// --plan for one model. text: the plan table, preceded in a batch by a line
-// "== MODEL ==" (and a blank line between models); json: the indented report
-// alone, or in a batch one line of JSON Lines.
-// An error when the report cannot be JSON (RunReport::ToJson).
-[[nodiscard]] absl::StatusOr<std::string> PlanOutput(const RunReport& report,
-                                                     const std::string& format,
-                                                     bool batch);
+// --plan for one model, handed to `write` as it is made (a plan of any
+// number of tensors is printed in the memory of one record). text: the plan
+// table, preceded in a batch by a line "== MODEL ==" (and a blank line
+// between models); json: the indented report alone, or in a batch one line
+// of JSON Lines. An error when the report cannot be printed
+// (RunReport::WriteJson), or `write`'s.
+[[nodiscard]] absl::Status WritePlan(const RunReport& report,
+                                     const std::string& format, bool batch,
+                                     const RunReport::TextSink& write);
 
 // Counts over the outcomes of a batch.
 class BatchTotals {

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -43,6 +44,13 @@ bool SameFile(const std::string& a, const std::string& b) {
   struct stat sa, sb;
   return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
          sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+// Plans go to stdout as they are made; a failed write of stdout is not an
+// error of the run (as for every other line the CLI prints).
+absl::Status WriteStdout(std::string_view piece) {
+  std::cout.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+  return absl::OkStatus();
 }
 
 int Run(int argc, char** argv) {
@@ -141,6 +149,8 @@ int Run(int argc, char** argv) {
   batch_options.jobs = batch ? args->jobs : 1;
   batch_options.fail_fast = args->fail_fast;
   batch_options.plan_only = args->plan;
+  // Per-tensor records only for a report file.
+  batch_options.tensor_report = !args->report.empty();
   // A single run writes only into an existing folder, as it always did.
   batch_options.create_folders = batch;
 
@@ -174,9 +184,12 @@ int Run(int argc, char** argv) {
         lines[i] = *std::move(line);
         return s;
       }
-      absl::StatusOr<std::string> json = report.ToJson();
-      if (!json.ok()) return json.status();
-      absl::Status s = report_file->Append(*json);
+      // Written as it is made: the report of a model of any size is
+      // written in the memory of one tensor's record.
+      absl::Status s = report.WriteJson([&](std::string_view piece) {
+        return report_file->Append(
+            absl::string_view(piece.data(), piece.size()));
+      });
       if (!s.ok()) return s;
       return report_file->Close();
     };
@@ -199,15 +212,13 @@ int Run(int argc, char** argv) {
       line.Print(
           absl::StrCat("onnx-reinit: error: ", outcome.status.message(), "\n"));
     } else if (args->plan) {
-      absl::StatusOr<std::string> text =
-          PlanOutput(outcome.report, args->format, batch);
-      if (text.ok()) {
-        std::cout << *text;
-      } else {
+      absl::Status printed =
+          WritePlan(outcome.report, args->format, batch, WriteStdout);
+      if (!printed.ok()) {
         plan_unprintable = true;
         line.Print(absl::StrCat("onnx-reinit: error: \"",
                                 outcome.report.model(),
-                                "\": ", text.status().message(), "\n"));
+                                "\": ", printed.message(), "\n"));
       }
     }
     if (batch && report_file.has_value() && report_error.ok()) {

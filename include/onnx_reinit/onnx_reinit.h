@@ -160,16 +160,25 @@ class ONNX_REINIT_API RunReport {
 
   // The report as JSON: indented (--report, --plan --format=json), or on one
   // line ending in "\n" (a line of JSON Lines).
-  // An error (not broken text) when protobuf cannot print the report as
-  // JSON.
+  // An error (not broken text) when the report cannot be printed as JSON.
   absl::StatusOr<std::string> ToJson() const;
   absl::StatusOr<std::string> ToJsonLine() const;
   // The plan table (--plan): one row per initializer.
   std::string ToPlanText() const;
 
+  // The same texts handed to `write` piece by piece as they are made (the
+  // tensors' records are made one at a time, when written), so that the
+  // report of a model of any number of tensors is written in the memory of
+  // one record. An error of `write` stops the writing and is returned.
+  using TextSink = std::function<absl::Status(std::string_view)>;
+  absl::Status WriteJson(const TextSink& write) const;
+  absl::Status WriteJsonLine(const TextSink& write) const;
+  absl::Status WritePlanText(const TextSink& write) const;
+
+  struct Data;  // opaque
+
  private:
   friend class Reinitializer;
-  struct Data;
   std::shared_ptr<Data> data_;
 };
 
@@ -193,6 +202,11 @@ struct RunControl {
   // that a report that cannot be written leaves the previous output as it
   // was. Optional.
   std::function<absl::Status(const RunReport& report)> before_commit;
+  // Whether the report has every tensor's record (its "tensors"). false:
+  // only the summary (model, output, seed, status, bytes, counts, seconds)
+  // with an empty "tensors" list, and the run keeps nothing per tensor for
+  // its report.
+  bool tensor_report = true;
 };
 
 // For programs: makes SIGINT, SIGTERM and SIGHUP remove the temporary files

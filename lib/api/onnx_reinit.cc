@@ -23,6 +23,8 @@
 #include "io/sha1.h"
 #include "io/wire_scan.h"
 #include "plan/report.h"
+#include "plan/report_json.h"
+#include "plan/tensor_report.h"
 #include "reinit.h"
 #include "report.pb.h"
 #include "rules/rules.h"
@@ -39,7 +41,10 @@
 namespace onnx_reinit {
 
 struct RunReport::Data {
-  Report report;
+  // Keeps the rule set that `tensors` plans with alive.
+  std::shared_ptr<const void> owner;
+  Report report;  // without tensors when `tensors` is set
+  std::shared_ptr<const TensorReport> tensors;
 };
 
 struct Reinitializer::Impl {
@@ -194,16 +199,85 @@ void RunReport::set_seconds(double seconds) {
   data_->report.set_seconds(seconds);
 }
 
+namespace {
+
+absl::Status WriteJsonAs(const RunReport::Data& data, JsonLayout layout,
+                         const RunReport::TextSink& write) {
+  auto sink = [&write](absl::string_view piece) {
+    return write(std::string_view(piece.data(), piece.size()));
+  };
+  absl::Status status = data.tensors == nullptr
+                            ? WriteReportJson(data.report, layout, sink)
+                            : WriteReportJson(
+                                  data.report,
+                                  [&](RecordVisitor visit) {
+                                    return data.tensors->ForEach(visit);
+                                  },
+                                  layout, sink);
+  return status;
+}
+
+absl::StatusOr<std::string> JsonAs(const RunReport::Data& data,
+                                   JsonLayout layout) {
+  std::string json;
+  absl::Status status = WriteJsonAs(data, layout, [&](std::string_view piece) {
+    json.append(piece.data(), piece.size());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return absl::Status(
+        status.code(),
+        absl::StrCat("cannot render the report as JSON: ", status.message()));
+  }
+  return json;
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> RunReport::ToJson() const {
-  return ReportToJson(data_->report, JsonLayout::kIndented);
+  return JsonAs(*data_, JsonLayout::kIndented);
 }
 
 absl::StatusOr<std::string> RunReport::ToJsonLine() const {
-  return ReportToJson(data_->report, JsonLayout::kOneLine);
+  return JsonAs(*data_, JsonLayout::kOneLine);
+}
+
+absl::Status RunReport::WriteJson(const TextSink& write) const {
+  return WriteJsonAs(*data_, JsonLayout::kIndented, write);
+}
+
+absl::Status RunReport::WriteJsonLine(const TextSink& write) const {
+  return WriteJsonAs(*data_, JsonLayout::kOneLine, write);
+}
+
+absl::Status RunReport::WritePlanText(const TextSink& write) const {
+  auto sink = [&write](absl::string_view piece) {
+    return write(std::string_view(piece.data(), piece.size()));
+  };
+  if (data_->tensors == nullptr) {
+    return ::onnx_reinit::WritePlanText(
+        [&](RecordVisitor visit) {
+          for (const TensorRecord& r : data_->report.tensors()) {
+            ONNX_REINIT_RETURN_IF_ERROR(visit(r));
+          }
+          return absl::OkStatus();
+        },
+        sink);
+  }
+  return ::onnx_reinit::WritePlanText(
+      [&](RecordVisitor visit) { return data_->tensors->ForEach(visit); },
+      sink);
 }
 
 std::string RunReport::ToPlanText() const {
-  return FormatPlanText(data_->report);
+  std::string text;
+  // Records are made from a model already planned: no error to report.
+  absl::Status ignored = WritePlanText([&](std::string_view piece) {
+    text.append(piece.data(), piece.size());
+    return absl::OkStatus();
+  });
+  (void)ignored;
+  return text;
 }
 
 // --- Reinitializer
@@ -254,20 +328,26 @@ absl::StatusOr<RunReport> Reinitializer::Reinitialize(
   reinit.rewrite.seed = control.seed;
   reinit.rewrite.progress = control.progress;
   reinit.claim_data_file = control.claim_data_file;
+  reinit.tensor_report = control.tensor_report;
   const auto start = std::chrono::steady_clock::now();
   if (control.before_commit) {
-    reinit.before_commit = [&control, start](const Report& report) {
+    reinit.before_commit = [this, &control, start](const RunResult& run) {
       RunReport ready;
-      ready.data_->report = report;
+      ready.data_->owner = impl_;
+      ready.data_->report = run.header;
+      ready.data_->tensors = run.tensors;
       ready.data_->report.set_seconds(SecondsSince(start));
       return control.before_commit(ready);
     };
   }
+  ONNX_REINIT_ASSIGN_OR_RETURN(RunResult run, OutOfMemoryAsError(input, [&] {
+                                 return ::onnx_reinit::ReinitializeModel(
+                                     input, output, reinit);
+                               }));
   RunReport result;
-  ONNX_REINIT_ASSIGN_OR_RETURN(
-      result.data_->report, OutOfMemoryAsError(input, [&] {
-        return ::onnx_reinit::ReinitializeFile(input, output, reinit);
-      }));
+  result.data_->owner = impl_;
+  result.data_->report = std::move(run.header);
+  result.data_->tensors = std::move(run.tensors);
   result.data_->report.set_seconds(SecondsSince(start));
   return result;
 }
@@ -275,11 +355,14 @@ absl::StatusOr<RunReport> Reinitializer::Reinitialize(
 absl::StatusOr<RunReport> Reinitializer::Plan(const std::string& input,
                                               uint64_t seed) const {
   const auto start = std::chrono::steady_clock::now();
+  ONNX_REINIT_ASSIGN_OR_RETURN(RunResult plan, OutOfMemoryAsError(input, [&] {
+                                 return ::onnx_reinit::PlanModel(
+                                     input, impl_->reinit.plan);
+                               }));
   RunReport result;
-  ONNX_REINIT_ASSIGN_OR_RETURN(
-      result.data_->report, OutOfMemoryAsError(input, [&] {
-        return ::onnx_reinit::PlanFile(input, impl_->reinit.plan);
-      }));
+  result.data_->owner = impl_;
+  result.data_->report = std::move(plan.header);
+  result.data_->tensors = std::move(plan.tensors);
   result.data_->report.set_seed(seed);
   result.data_->report.set_status("ok");
   result.data_->report.set_seconds(SecondsSince(start));

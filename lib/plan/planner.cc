@@ -243,21 +243,49 @@ absl::StatusOr<TensorPlan> PlanOne(const Context& context,
 
 }  // namespace
 
-absl::StatusOr<std::vector<TensorPlan>> BuildPlan(const onnx::ModelProto& model,
-                                                  const PlanOptions& options) {
+struct Planner::State {
+  State(const onnx::ModelProto& model, const PlanOptions& plan_options,
+        RuleSet default_rules)
+      : options(plan_options),
+        index(model),
+        residuals(FindResiduals(index)),
+        defaults(std::move(default_rules)),
+        context{index, options, residuals, defaults} {}
+  const PlanOptions options;
+  const ModelIndex index;
+  const ResidualFacts residuals;
+  const RuleSet defaults;
+  const Context context;
+};
+
+Planner::Planner(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Planner::~Planner() = default;
+
+absl::StatusOr<std::unique_ptr<Planner>> Planner::Create(
+    const onnx::ModelProto& model, const PlanOptions& options) {
   if (options.rules == nullptr) {
     return absl::InternalError("BuildPlan needs a rule set");
   }
-  const ModelIndex index(model);
-  ONNX_REINIT_RETURN_IF_ERROR(CheckNames(index));
-  const ResidualFacts residuals = FindResiduals(index);
-  ONNX_REINIT_ASSIGN_OR_RETURN(const RuleSet defaults,
-                               RuleSet::Build(RuleOptions{}));
-  const Context context{index, options, residuals, defaults};
+  ONNX_REINIT_ASSIGN_OR_RETURN(RuleSet defaults, RuleSet::Build(RuleOptions{}));
+  auto state = std::make_unique<State>(model, options, std::move(defaults));
+  ONNX_REINIT_RETURN_IF_ERROR(CheckNames(state->index));
+  return std::unique_ptr<Planner>(new Planner(std::move(state)));
+}
+
+size_t Planner::size() const { return state_->index.sites().size(); }
+
+absl::StatusOr<TensorPlan> Planner::Plan(size_t i) const {
+  return PlanOne(state_->context, state_->index.sites()[i]);
+}
+
+absl::StatusOr<std::vector<TensorPlan>> BuildPlan(const onnx::ModelProto& model,
+                                                  const PlanOptions& options) {
+  ONNX_REINIT_ASSIGN_OR_RETURN(std::unique_ptr<Planner> planner,
+                               Planner::Create(model, options));
   std::vector<TensorPlan> plans;
-  plans.reserve(index.sites().size());
-  for (const TensorSite& site : index.sites()) {
-    ONNX_REINIT_ASSIGN_OR_RETURN(TensorPlan plan, PlanOne(context, site));
+  plans.reserve(planner->size());
+  for (size_t i = 0; i < planner->size(); ++i) {
+    ONNX_REINIT_ASSIGN_OR_RETURN(TensorPlan plan, planner->Plan(i));
     plans.push_back(std::move(plan));
   }
   return plans;

@@ -14,7 +14,9 @@
 #ifndef ONNX_REINIT_PLAN_PLANNER_H_
 #define ONNX_REINIT_PLAN_PLANNER_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,10 +95,35 @@ struct TensorPlan {
   std::vector<std::string> consumers;  // "Conv node \"c1\" input 1"
 };
 
-// InvalidArgument when a weight's dims do not fit its consumer's layout
-// ("Conv node \"conv1\" input 1 (\"W1\", dims [4, 2]): expected rank >= 3,
-// got 2"). Tensors in external data are planned like any other (their
-// `external` says where the values are).
+// Plans a model's tensors one at a time, in a stable order (graph by graph,
+// depth first: graph/model_index.h), so that a caller keeps only what it
+// needs of each plan. The index of the model is built once, by Create; the
+// model and the rule set must outlive the Planner. Not safe for concurrent
+// use.
+class Planner {
+ public:
+  // InternalError without a rule set.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Planner>> Create(
+      const onnx::ModelProto& model, const PlanOptions& options);
+  ~Planner();
+
+  // The number of tensors that can hold a weight.
+  size_t size() const;
+  // The plan of tensor i (< size()): always the same for the same model and
+  // options. InvalidArgument as BuildPlan says.
+  [[nodiscard]] absl::StatusOr<TensorPlan> Plan(size_t i) const;
+
+ private:
+  struct State;
+  explicit Planner(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+// Every tensor's plan, in the Planner's order. InvalidArgument when a
+// weight's dims do not fit its consumer's layout ("Conv node \"conv1\" input
+// 1 (\"W1\", dims [4, 2]): expected rank >= 3, got 2"). Tensors in external
+// data are planned like any other (their `external` says where the values
+// are).
 [[nodiscard]] absl::StatusOr<std::vector<TensorPlan>> BuildPlan(
     const onnx::ModelProto& model, const PlanOptions& options);
 

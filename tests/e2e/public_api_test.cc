@@ -2,7 +2,9 @@
 // (same bytes, same report, same messages), ReinitializeBytes equals
 // ReinitializeFile, and option errors are InvalidArgument with the CLI's text.
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -215,6 +217,90 @@ TEST(PublicApiTest, AFailureReportCarriesTheMessage) {
   ASSERT_TRUE(line.ok()) << line.status();
   EXPECT_EQ(line->back(), '\n');
   EXPECT_EQ(line->find('\n'), line->size() - 1);
+}
+
+std::string Collect(
+    const std::function<absl::Status(const RunReport::TextSink&)>& write) {
+  std::string text;
+  const absl::Status status = write([&](std::string_view piece) {
+    text.append(piece.data(), piece.size());
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  return text;
+}
+
+TEST(PublicApiTest, WrittenReportsAreTheirWholeTexts) {
+  absl::StatusOr<Reinitializer> reinitializer =
+      Reinitializer::Create(Options{});
+  ASSERT_TRUE(reinitializer.ok()) << reinitializer.status();
+  const std::string dir = testing::MakeTempDir();
+  RunControl control;
+  control.seed = 9;
+  absl::StatusOr<RunReport> run = reinitializer->Reinitialize(
+      testing::CorpusPath("mlp"), dir + "/out.onnx", control);
+  ASSERT_TRUE(run.ok()) << run.status();
+  absl::StatusOr<RunReport> plan =
+      reinitializer->Plan(testing::CorpusPath("resnet18"), 9);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  for (const RunReport* report : {&*run, &*plan}) {
+    EXPECT_EQ(Collect([&](const RunReport::TextSink& w) {
+                return report->WriteJson(w);
+              }),
+              report->ToJson().value_or("?"));
+    EXPECT_EQ(Collect([&](const RunReport::TextSink& w) {
+                return report->WriteJsonLine(w);
+              }),
+              report->ToJsonLine().value_or("?"));
+    EXPECT_EQ(Collect([&](const RunReport::TextSink& w) {
+                return report->WritePlanText(w);
+              }),
+              report->ToPlanText());
+  }
+  EXPECT_GT(testing::ToProto(*run).tensors_size(), 0);
+  EXPECT_GT(testing::ToProto(*plan).tensors_size(), 0);
+}
+
+TEST(PublicApiTest, ARunWithoutTensorReportHasItsSummaryAndNoTensors) {
+  absl::StatusOr<Reinitializer> reinitializer =
+      Reinitializer::Create(Options{});
+  ASSERT_TRUE(reinitializer.ok()) << reinitializer.status();
+  const std::string dir = testing::MakeTempDir();
+  RunControl full;
+  full.seed = 4;
+  RunControl summary = full;
+  summary.tensor_report = false;
+  absl::StatusOr<RunReport> with = reinitializer->Reinitialize(
+      testing::CorpusPath("mlp"), dir + "/with.onnx", full);
+  absl::StatusOr<RunReport> without = reinitializer->Reinitialize(
+      testing::CorpusPath("mlp"), dir + "/without.onnx", summary);
+  ASSERT_TRUE(with.ok()) << with.status();
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_EQ(testing::ReadFile(dir + "/with.onnx"),
+            testing::ReadFile(dir + "/without.onnx"));
+  Report a = testing::ToProto(*with);
+  Report b = testing::ToProto(*without);
+  EXPECT_GT(a.tensors_size(), 0);
+  EXPECT_EQ(b.tensors_size(), 0);
+  EXPECT_EQ(b.tensors_total(), a.tensors_total());
+  EXPECT_EQ(b.tensors_rewritten(), a.tensors_rewritten());
+  EXPECT_EQ(b.bytes_written(), a.bytes_written());
+  EXPECT_EQ(b.status(), "ok");
+  EXPECT_EQ(b.seed(), 4u);
+}
+
+TEST(PublicApiTest, AReportOutlivesItsReinitializer) {
+  absl::StatusOr<RunReport> plan;
+  {
+    Options options;
+    options.strategy = "normal(std=0.5)";
+    absl::StatusOr<Reinitializer> reinitializer =
+        Reinitializer::Create(options);
+    ASSERT_TRUE(reinitializer.ok()) << reinitializer.status();
+    plan = reinitializer->Plan(testing::CorpusPath("mlp"), 0);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+  }
+  EXPECT_THAT(plan->ToPlanText(), HasSubstr("normal(mean=0, std=0.5)"));
 }
 
 }  // namespace

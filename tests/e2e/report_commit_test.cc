@@ -102,7 +102,8 @@ TEST(ReportCommitTest, ErrorJustBeforeTheCommitLeavesThePreviousOutput) {
   const std::string w0 = ReadFile(out + "/w0.bin");
   options.rewrite.seed = 2;
   int calls = 0;
-  options.before_commit = [&](const Report& report) {
+  options.before_commit = [&](const RunResult& result) {
+    const Report& report = result.header;
     ++calls;
     EXPECT_EQ(report.status(), "ok");
     EXPECT_EQ(report.seed(), 2u);

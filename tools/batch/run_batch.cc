@@ -182,6 +182,7 @@ void RunBatch(const std::vector<BatchModel>& models,
     } else {
       RunControl control;
       control.seed = model.seed;
+      control.tensor_report = options.tensor_report;
       if (progress != nullptr) control.progress = progress->Model(i);
       control.claim_data_file = [&claims, &model](const std::string& path) {
         return claims.Claim(path, model.input);

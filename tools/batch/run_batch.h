@@ -29,6 +29,8 @@ struct BatchOptions {
   int jobs = 0;  // models at a time; 0 = one per core
   bool fail_fast = false;
   bool plan_only = false;  // Plan instead of Reinitialize
+  // Runs' reports with every tensor's record (RunControl::tensor_report).
+  bool tensor_report = true;
   // Create missing output folders (removed again at the end when empty).
   bool create_folders = true;
   // Called with model i's complete report just before its outputs are put
