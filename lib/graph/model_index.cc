@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "graph/element_trace.h"
 #include "graph/fans.h"
@@ -26,7 +27,101 @@ bool NormalizeAxes(std::vector<int64_t>* axes, int64_t rank) {
   return true;
 }
 
+// What a Scope::stored id names: the kind in the top two bits, the index in
+// its field below.
+enum StoredKind : uint32_t {
+  kStoredInitializer = 0,
+  kStoredSparse = 1,
+  kStoredInput = 2,
+  kStoredFormal = 3,
+};
+constexpr uint32_t kStoredIndexBits = 30;
+constexpr uint32_t kStoredIndexMask = (uint32_t{1} << kStoredIndexBits) - 1;
+
+uint32_t StoredId(StoredKind kind, int index) {
+  return kind << kStoredIndexBits | static_cast<uint32_t>(index);
+}
+
+const std::string& StoredName(const Scope& scope, uint32_t id) {
+  const int index = static_cast<int>(id & kStoredIndexMask);
+  switch (id >> kStoredIndexBits) {
+    case kStoredInitializer:
+      return scope.graph->initializer(index).name();
+    case kStoredSparse:
+      return scope.graph->sparse_initializer(index).values().name();
+    case kStoredInput:
+      return scope.graph->input(index).name();
+    default:
+      return scope.function->input(index);
+  }
+}
+
+// The last node of `scope` with an output `name`, or -1.
+int ProducerOf(const Scope& scope, const std::string& name) {
+  int found = -1;
+  scope.producers.ForEachCandidate(name, [&](uint32_t n) {
+    for (const std::string& out :
+         scope.nodes->Get(static_cast<int>(n)).output()) {
+      if (out == name) {
+        found = static_cast<int>(n);
+        break;
+      }
+    }
+    return true;
+  });
+  return found;
+}
+
+// The last stored id of `scope` named `name`, in the order initializers,
+// sparse initializers, inputs (or, with `tensors_only`, among initializers
+// and sparse initializers), or -1.
+int64_t StoredOf(const Scope& scope, const std::string& name,
+                 bool tensors_only = false) {
+  int64_t found = -1;
+  scope.stored.ForEachCandidate(name, [&](uint32_t id) {
+    if (tensors_only && (id >> kStoredIndexBits) > kStoredSparse) return false;
+    if (StoredName(scope, id) == name) found = id;
+    return true;
+  });
+  return found;
+}
+
 }  // namespace
+
+uint32_t NameTable::Hash(absl::string_view name) {
+  return static_cast<uint32_t>(absl::Hash<absl::string_view>{}(name));
+}
+
+void NameTable::Seal() {
+  std::sort(entries_.begin(), entries_.end(),
+            [](const Entry& a, const Entry& b) {
+              return a.hash != b.hash ? a.hash < b.hash : a.id < b.id;
+            });
+  entries_.erase(std::unique(entries_.begin(), entries_.end(),
+                             [](const Entry& a, const Entry& b) {
+                               return a.hash == b.hash && a.id == b.id;
+                             }),
+                 entries_.end());
+}
+
+const std::string& TensorSite::name() const {
+  if (kind == Kind::kConstant) return scope->nodes->Get(index).output(0);
+  return tensor->name();
+}
+
+std::string TensorSite::path() const {
+  switch (kind) {
+    case Kind::kInitializer:
+      return ChildPath(scope->path, "initializer", index);
+    case Kind::kSparseInitializer:
+      return ChildPath(scope->path, "sparse_initializer", index);
+    case Kind::kConstant:
+      break;
+  }
+  return ChildPath(
+      ChildPath(ChildPath(scope->path, "node", index), "attribute", attribute),
+      "t");
+}
 
 ModelIndex::ModelIndex(const onnx::ModelProto& model) : model_(model) {
   AddGraph(model.graph(), "graph", "main", nullptr);
@@ -48,32 +143,15 @@ ModelIndex::ModelIndex(const onnx::ModelProto& model) : model_(model) {
     scope->function = &function;
     scope->path = absl::StrCat("function ", function.name());
     scope->scope = "function";
-    for (const std::string& formal : function.input()) {
-      scope->declared.insert(formal);
+    scope->stored.Reserve(function.input_size());
+    for (int i = 0; i < function.input_size(); ++i) {
+      scope->stored.Add(function.input(i), StoredId(kStoredFormal, i));
     }
+    scope->stored.Seal();
     Scope* body = scope.get();
     function_scopes_[&function] = body;
     scopes_.push_back(std::move(scope));
-    for (int n = 0; n < function.node_size(); ++n) {
-      const onnx::NodeProto& node = function.node(n);
-      for (const std::string& out : node.output()) {
-        body->producer[out] = n;
-        body->declared.insert(out);
-      }
-      for (int s = 0; s < node.input_size(); ++s) {
-        if (!node.input(s).empty()) body->uses[node.input(s)].push_back({n, s});
-      }
-      for (const onnx::AttributeProto& attr : node.attribute()) {
-        if (attr.has_g()) {
-          body->children.push_back(AddGraph(attr.g(), body->path, "function",
-                                            body, /*collect_sites=*/false));
-        }
-        for (const onnx::GraphProto& g : attr.graphs()) {
-          body->children.push_back(
-              AddGraph(g, body->path, "function", body, false));
-        }
-      }
-    }
+    AddNodes(body, /*collect_sites=*/false);
   }
 }
 
@@ -87,57 +165,87 @@ Scope* ModelIndex::AddGraph(const onnx::GraphProto& graph,
   scope->path = path;
   scope->scope = kind;
   scope->parent = parent;
-  auto add_site = [&](TensorSite site) {
-    scope->declared.insert(site.name);
-    if (!collect_sites) return;
-    site_by_name_[scope][site.name] = sites_.size();
-    sites_.push_back(std::move(site));
-  };
-  for (const onnx::ValueInfoProto& input : graph.input()) {
-    scope->declared.insert(input.name());
+  scope->stored.Reserve(graph.input_size() + graph.initializer_size() +
+                        graph.sparse_initializer_size());
+  for (int i = 0; i < graph.input_size(); ++i) {
+    scope->stored.Add(graph.input(i).name(), StoredId(kStoredInput, i));
   }
   for (int i = 0; i < graph.initializer_size(); ++i) {
-    add_site({TensorSite::Kind::kInitializer, ChildPath(path, "initializer", i),
-              graph.initializer(i).name(), &graph.initializer(i), scope});
+    scope->stored.Add(graph.initializer(i).name(),
+                      StoredId(kStoredInitializer, i));
   }
   for (int i = 0; i < graph.sparse_initializer_size(); ++i) {
-    const onnx::SparseTensorProto& sparse = graph.sparse_initializer(i);
-    add_site({TensorSite::Kind::kSparseInitializer,
-              ChildPath(path, "sparse_initializer", i), sparse.values().name(),
-              &sparse.values(), scope});
+    scope->stored.Add(graph.sparse_initializer(i).values().name(),
+                      StoredId(kStoredSparse, i));
   }
-  for (int n = 0; n < graph.node_size(); ++n) {
-    const onnx::NodeProto& node = graph.node(n);
+  scope->stored.Seal();
+  if (collect_sites) {
+    scope->first_site = static_cast<int64_t>(sites_.size());
+    for (int i = 0; i < graph.initializer_size(); ++i) {
+      sites_.push_back(
+          {&graph.initializer(i), scope, i, 0, TensorSite::Kind::kInitializer});
+    }
+    for (int i = 0; i < graph.sparse_initializer_size(); ++i) {
+      sites_.push_back({&graph.sparse_initializer(i).values(), scope, i, 0,
+                        TensorSite::Kind::kSparseInitializer});
+    }
+  }
+  AddNodes(scope, collect_sites);
+  return scope;
+}
+
+void ModelIndex::AddNodes(Scope* scope, bool collect_sites) {
+  const auto& nodes = *scope->nodes;
+  size_t outputs = 0, inputs = 0;
+  for (const onnx::NodeProto& node : nodes) {
+    outputs += node.output_size();
+    inputs += node.input_size();
+  }
+  scope->producers.Reserve(outputs);
+  scope->users.Reserve(inputs);
+  const std::string child_kind = scope->function != nullptr ? "function"
+                                 : collect_sites            ? "subgraph"
+                                                            : scope->scope;
+  for (int n = 0; n < nodes.size(); ++n) {
+    const onnx::NodeProto& node = nodes.Get(n);
     for (const std::string& out : node.output()) {
-      scope->producer[out] = n;
-      scope->declared.insert(out);
+      scope->producers.Add(out, static_cast<uint32_t>(n));
     }
-    for (int s = 0; s < node.input_size(); ++s) {
-      if (!node.input(s).empty()) scope->uses[node.input(s)].push_back({n, s});
+    for (const std::string& in : node.input()) {
+      if (!in.empty()) scope->users.Add(in, static_cast<uint32_t>(n));
     }
-    const std::string node_path = ChildPath(path, "node", n);
     for (int a = 0; a < node.attribute_size(); ++a) {
       const onnx::AttributeProto& attr = node.attribute(a);
-      const std::string attr_path = ChildPath(node_path, "attribute", a);
-      if (attr.has_t() && node.op_type() == "Constant" &&
+      if (collect_sites && attr.has_t() && node.op_type() == "Constant" &&
           (node.domain().empty() || node.domain() == "ai.onnx") &&
           attr.name() == "value" && node.output_size() > 0) {
-        add_site({TensorSite::Kind::kConstant, ChildPath(attr_path, "t"),
-                  node.output(0), &attr.t(), scope});
+        scope->constant_sites.push_back(
+            {static_cast<uint32_t>(n), static_cast<uint32_t>(sites_.size())});
+        sites_.push_back({&attr.t(), scope, n, a, TensorSite::Kind::kConstant});
       }
-      const std::string child_kind = collect_sites ? "subgraph" : kind;
+      if (!attr.has_g() && attr.graphs_size() == 0) continue;
+      // A function body's graphs take the body's name as their path.
+      const std::string attr_path =
+          scope->function != nullptr
+              ? scope->path
+              : ChildPath(ChildPath(scope->path, "node", n), "attribute", a);
       if (attr.has_g()) {
-        scope->children.push_back(AddGraph(attr.g(), ChildPath(attr_path, "g"),
-                                           child_kind, scope, collect_sites));
+        scope->children.push_back(AddGraph(
+            attr.g(),
+            scope->function != nullptr ? attr_path : ChildPath(attr_path, "g"),
+            child_kind, scope, collect_sites));
       }
       for (int g = 0; g < attr.graphs_size(); ++g) {
-        scope->children.push_back(AddGraph(attr.graphs(g),
-                                           ChildPath(attr_path, "graphs", g),
-                                           child_kind, scope, collect_sites));
+        scope->children.push_back(AddGraph(
+            attr.graphs(g),
+            scope->function != nullptr ? attr_path
+                                       : ChildPath(attr_path, "graphs", g),
+            child_kind, scope, collect_sites));
       }
     }
   }
-  return scope;
+  scope->producers.Seal();
+  scope->users.Seal();
 }
 
 const onnx::FunctionProto* ModelIndex::FindFunction(
@@ -158,6 +266,24 @@ int ModelIndex::Opset(const std::string& domain) const {
   return std::numeric_limits<int>::max();
 }
 
+bool Scope::Declares(const std::string& name) const {
+  return ProducerOf(*this, name) >= 0 || StoredOf(*this, name) >= 0;
+}
+
+int Scope::FirstTensorNamed(const std::string& name) const {
+  int found = -1;
+  stored.ForEachCandidate(name, [&](uint32_t id) {
+    const uint32_t kind = id >> kStoredIndexBits;
+    if (kind > kStoredSparse) return false;
+    if (StoredName(*this, id) != name) return true;
+    const int index = static_cast<int>(id & kStoredIndexMask);
+    found =
+        kind == kStoredInitializer ? index : graph->initializer_size() + index;
+    return false;
+  });
+  return found;
+}
+
 std::vector<FinalUse> ModelIndex::FinalUses(const std::string& name,
                                             const Scope* scope) const {
   std::vector<FinalUse> out;
@@ -170,51 +296,57 @@ void ModelIndex::CollectUses(const std::string& name, const Scope* scope,
                              const Binding& binding, int depth,
                              std::vector<FinalUse>* out, bool partial) const {
   if (depth > kMaxDepth) return;
-  auto found = scope->uses.find(name);
-  if (found != scope->uses.end()) {
-    int previous_node = -1;
-    for (const Scope::Use& use : found->second) {
-      const onnx::NodeProto& node = scope->nodes->Get(use.node);
-      // Concat(a, a): follow its output once (a chain of them would double
-      // the walk at every step).
-      const bool repeated = use.node == previous_node;
-      previous_node = use.node;
-      if (use.slot == 0 && IsPassThrough(&node) && node.output_size() > 0) {
-        CollectUses(node.output(0), scope,
-                    absl::StrCat(via, NodeLabel(node, use.node), " -> "),
-                    quantized || node.op_type() == "DequantizeLinear", binding,
-                    depth + 1, out, partial);
-        continue;
-      }
-      // A stored value assembled from parts (a Slice of it, a Concat of it
-      // with other stored tensors): the part reaches the assembled value's
-      // consumers.
-      if ((use.slot == 0 || node.op_type() == "Concat") &&
-          IsAssembling(&node) && binding.formal.empty()) {
-        if (repeated) continue;
-        bool followed = false;
-        for (const std::string& output : node.output()) {
-          if (output.empty() || !ViewDims(output, scope)) continue;
-          followed = true;
-          CollectUses(output, scope,
-                      absl::StrCat(via, NodeLabel(node, use.node), " -> "),
-                      quantized, binding, depth + 1, out, /*partial=*/true);
-        }
-        if (followed) continue;
-      }
-      if (const onnx::FunctionProto* f = FindFunction(node)) {
-        if (use.slot < f->input_size()) {
-          CollectUses(f->input(use.slot), function_scopes_.at(f),
-                      absl::StrCat(via, NodeLabel(node, use.node), " -> "),
-                      quantized,
-                      Binding{f->input(use.slot), ViewDims(name, scope)},
-                      depth + 1, out, partial);
-        }
-        continue;
-      }
-      out->push_back({&node, use.node, use.slot, scope, via, quantized,
-                      binding.formal, binding.dims, partial});
+  // Every (node, input slot) reading `name`, in node then slot order.
+  std::vector<Use> uses;
+  scope->users.ForEachCandidate(name, [&](uint32_t n) {
+    const onnx::NodeProto& node = scope->nodes->Get(static_cast<int>(n));
+    for (int s = 0; s < node.input_size(); ++s) {
+      if (node.input(s) == name) uses.push_back({static_cast<int>(n), s});
     }
+    return true;
+  });
+  int previous_node = -1;
+  for (const Use& use : uses) {
+    const onnx::NodeProto& node = scope->nodes->Get(use.node);
+    // Concat(a, a): follow its output once (a chain of them would double
+    // the walk at every step).
+    const bool repeated = use.node == previous_node;
+    previous_node = use.node;
+    if (use.slot == 0 && IsPassThrough(&node) && node.output_size() > 0) {
+      CollectUses(node.output(0), scope,
+                  absl::StrCat(via, NodeLabel(node, use.node), " -> "),
+                  quantized || node.op_type() == "DequantizeLinear", binding,
+                  depth + 1, out, partial);
+      continue;
+    }
+    // A stored value assembled from parts (a Slice of it, a Concat of it
+    // with other stored tensors): the part reaches the assembled value's
+    // consumers.
+    if ((use.slot == 0 || node.op_type() == "Concat") && IsAssembling(&node) &&
+        binding.formal.empty()) {
+      if (repeated) continue;
+      bool followed = false;
+      for (const std::string& output : node.output()) {
+        if (output.empty() || !ViewDims(output, scope)) continue;
+        followed = true;
+        CollectUses(output, scope,
+                    absl::StrCat(via, NodeLabel(node, use.node), " -> "),
+                    quantized, binding, depth + 1, out, /*partial=*/true);
+      }
+      if (followed) continue;
+    }
+    if (const onnx::FunctionProto* f = FindFunction(node)) {
+      if (use.slot < f->input_size()) {
+        CollectUses(f->input(use.slot), function_scopes_.at(f),
+                    absl::StrCat(via, NodeLabel(node, use.node), " -> "),
+                    quantized,
+                    Binding{f->input(use.slot), ViewDims(name, scope)},
+                    depth + 1, out, partial);
+      }
+      continue;
+    }
+    out->push_back({&node, use.node, use.slot, scope, via, quantized,
+                    binding.formal, binding.dims, partial});
   }
   for (const Scope* child : scope->children) {
     if (child->Declares(name)) continue;  // hidden by the child's own name
@@ -227,13 +359,13 @@ const onnx::NodeProto* ModelIndex::Producer(const std::string& name,
                                             const Scope** where,
                                             int* index) const {
   for (const Scope* s = scope; s != nullptr; s = s->parent) {
-    auto it = s->producer.find(name);
-    if (it != s->producer.end()) {
+    const int n = ProducerOf(*s, name);
+    if (n >= 0) {
       if (where) *where = s;
-      if (index) *index = it->second;
-      return &s->nodes->Get(it->second);
+      if (index) *index = n;
+      return &s->nodes->Get(n);
     }
-    if (s->Declares(name)) return nullptr;  // an input or stored tensor here
+    if (StoredOf(*s, name) >= 0) return nullptr;  // an input or stored tensor
   }
   return nullptr;
 }
@@ -241,10 +373,34 @@ const onnx::NodeProto* ModelIndex::Producer(const std::string& name,
 const TensorSite* ModelIndex::FindSite(const std::string& name,
                                        const Scope* scope) const {
   for (const Scope* s = scope; s != nullptr; s = s->parent) {
-    auto by_scope = site_by_name_.find(s);
-    if (by_scope != site_by_name_.end()) {
-      auto it = by_scope->second.find(name);
-      if (it != by_scope->second.end()) return &sites_[it->second];
+    // As if each site of the scope were entered under its name in the order
+    // they are listed (initializers, sparse initializers, then Constant
+    // values by node): the last one named `name` is found.
+    const TensorSite* found = nullptr;
+    if (!s->constant_sites.empty()) {
+      s->producers.ForEachCandidate(name, [&](uint32_t n) {
+        const onnx::NodeProto& node = s->nodes->Get(static_cast<int>(n));
+        if (node.output_size() == 0 || node.output(0) != name) return true;
+        auto it = std::upper_bound(
+            s->constant_sites.begin(), s->constant_sites.end(), n,
+            [](uint32_t node_index, const std::pair<uint32_t, uint32_t>& c) {
+              return node_index < c.first;
+            });
+        if (it != s->constant_sites.begin() && (it - 1)->first == n) {
+          found = &sites_[(it - 1)->second];
+        }
+        return true;
+      });
+    }
+    if (found != nullptr) return found;
+    const int64_t stored = StoredOf(*s, name, /*tensors_only=*/true);
+    if (stored >= 0 && s->first_site >= 0) {
+      const uint32_t kind = static_cast<uint32_t>(stored) >> kStoredIndexBits;
+      const int64_t index = stored & kStoredIndexMask;
+      if (kind == kStoredInitializer) return &sites_[s->first_site + index];
+      if (kind == kStoredSparse) {
+        return &sites_[s->first_site + s->graph->initializer_size() + index];
+      }
     }
     if (s->Declares(name)) return nullptr;  // hidden: an input or node output
   }
@@ -316,6 +472,17 @@ std::optional<std::vector<int64_t>> ModelIndex::ViewDims(
 
 std::optional<std::vector<int64_t>> ModelIndex::ViewDims(
     const std::string& name, const Scope* scope, int depth) const {
+  // A stored tensor's dims are read; a value no pass-through or assembling
+  // node makes has none. Neither is remembered: it costs no walk.
+  if (const TensorSite* site = FindSite(name, scope)) {
+    return std::vector<int64_t>(site->tensor->dims().begin(),
+                                site->tensor->dims().end());
+  }
+  const onnx::NodeProto* node = Producer(name, scope);
+  if (node == nullptr || node->input_size() == 0 ||
+      !(IsPassThrough(node) || IsAssembling(node))) {
+    return std::nullopt;
+  }
   // Remembered per (scope, name): a graph of Concats that reuse each other
   // is walked once, not once per path.
   const auto key = std::make_pair(scope, name);

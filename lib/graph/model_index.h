@@ -17,6 +17,7 @@
 #ifndef ONNX_REINIT_GRAPH_MODEL_INDEX_H_
 #define ONNX_REINIT_GRAPH_MODEL_INDEX_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -25,10 +26,45 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
 #include "onnx/onnx_pb.h"
 
 namespace onnx_reinit {
+
+// Names of one scope looked up by value without a copy of any name: sorted
+// (hash, id) pairs, 8 bytes per name, each id a place in the model that
+// holds the name (a node, an initializer ...), where a candidate is checked
+// against the name itself.
+class NameTable {
+ public:
+  static uint32_t Hash(absl::string_view name);
+  void Reserve(size_t n) { entries_.reserve(n); }
+  void Add(absl::string_view name, uint32_t id) {
+    entries_.push_back({Hash(name), id});
+  }
+  // After the last Add: sorts, and drops repeated (hash, id) pairs.
+  void Seal();
+  // Calls f(id) for each id added under a name of the same hash, in
+  // increasing id order (the caller checks the name); f returns false to
+  // stop.
+  template <typename F>
+  void ForEachCandidate(absl::string_view name, F f) const {
+    const uint32_t hash = Hash(name);
+    auto it =
+        std::lower_bound(entries_.begin(), entries_.end(), hash,
+                         [](const Entry& e, uint32_t h) { return e.hash < h; });
+    for (; it != entries_.end() && it->hash == hash; ++it) {
+      if (!f(it->id)) return;
+    }
+  }
+
+ private:
+  struct Entry {
+    uint32_t hash;
+    uint32_t id;
+  };
+  std::vector<Entry> entries_;
+};
 
 struct Scope {
   const google::protobuf::RepeatedPtrField<onnx::NodeProto>* nodes = nullptr;
@@ -36,30 +72,47 @@ struct Scope {
   const onnx::FunctionProto* function = nullptr;  // null for a graph
   std::string path;   // of the graph (util/tensor_path.h) or "function NAME"
   std::string scope;  // main | subgraph | training | function
-  const Scope* parent = nullptr;  // the scope whose names are visible here
-  absl::flat_hash_map<std::string, int> producer;  // output name -> node
-  struct Use {
-    int node;
-    int slot;
-  };
-  absl::flat_hash_map<std::string, std::vector<Use>> uses;
+  const Scope* parent = nullptr;       // the scope whose names are visible here
   std::vector<const Scope*> children;  // graphs held by this scope's nodes
-  // Every name this scope itself defines: graph inputs, initializers, sparse
-  // initializers and node outputs (a function: formal inputs and node
-  // outputs). These hide the same names of enclosing scopes.
-  absl::flat_hash_set<std::string> declared;
-  bool Declares(const std::string& name) const {
-    return declared.contains(name);
-  }
+
+  // Lookups (ModelIndex's): node outputs and node inputs, by node index;
+  // the names the scope stores or takes (a graph's initializers, sparse
+  // initializers and inputs, a function's formal inputs), by StoredId.
+  NameTable producers;
+  NameTable users;
+  NameTable stored;
+  // Where this graph's tensors start in ModelIndex::sites() (initializers,
+  // then sparse initializers); -1 when they are not sites (graphs in
+  // function bodies).
+  int64_t first_site = -1;
+  // (node index, site index) of each Constant node's value, by node.
+  std::vector<std::pair<uint32_t, uint32_t>> constant_sites;
+
+  // Whether this scope itself defines `name` (a graph input, an initializer,
+  // a sparse initializer or a node output; a function's formal input or node
+  // output): it hides the same name of enclosing scopes.
+  bool Declares(const std::string& name) const;
+  // The first of this graph's initializers and sparse initializers (counted
+  // in that order) named `name`, or -1.
+  int FirstTensorNamed(const std::string& name) const;
 };
 
+// A tensor that can hold a weight: 32 bytes, its name and path read from the
+// model when asked for.
 struct TensorSite {
-  enum class Kind { kInitializer, kConstant, kSparseInitializer };
-  Kind kind = Kind::kInitializer;
-  std::string path;  // where its bytes are (util/tensor_path.h)
-  std::string name;  // the value name nodes read
+  enum class Kind : uint8_t { kInitializer, kConstant, kSparseInitializer };
   const onnx::TensorProto* tensor = nullptr;
   const Scope* scope = nullptr;
+  // kInitializer, kSparseInitializer: its index in the graph's field;
+  // kConstant: the node's index and the attribute's.
+  int32_t index = 0;
+  int32_t attribute = 0;
+  Kind kind = Kind::kInitializer;
+
+  // The value name nodes read.
+  const std::string& name() const;
+  // Where its bytes are (util/tensor_path.h).
+  std::string path() const;
 };
 
 // A node input that reads a tensor, after pass-through ops.
@@ -131,6 +184,13 @@ class ModelIndex {
   Scope* AddGraph(const onnx::GraphProto& graph, const std::string& path,
                   const std::string& scope, const Scope* parent,
                   bool collect_sites = true);
+  // The nodes of `scope`: its lookups, its Constant sites and the graphs its
+  // nodes hold.
+  void AddNodes(Scope* scope, bool collect_sites);
+  struct Use {
+    int node;
+    int slot;
+  };
   struct Binding {
     std::string formal;
     std::optional<std::vector<int64_t>> dims;
@@ -153,10 +213,10 @@ class ModelIndex {
   const onnx::ModelProto& model_;
   std::vector<std::unique_ptr<Scope>> scopes_;
   std::vector<TensorSite> sites_;
-  absl::flat_hash_map<const Scope*, absl::flat_hash_map<std::string, size_t>>
-      site_by_name_;
   absl::flat_hash_map<const onnx::FunctionProto*, const Scope*>
       function_scopes_;
+  // ViewDims of names produced by pass-through or assembling nodes (a stored
+  // tensor's dims are read, not remembered).
   mutable absl::flat_hash_map<std::pair<const Scope*, std::string>,
                               std::optional<std::vector<int64_t>>>
       view_dims_;

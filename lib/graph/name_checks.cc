@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "graph/node_label.h"
 
@@ -11,24 +10,28 @@ namespace {
 
 absl::Status CheckInitializersUnique(const Scope& scope) {
   const onnx::GraphProto& graph = *scope.graph;
-  absl::flat_hash_map<std::string, std::string> first;  // name -> where
-  auto add = [&](const std::string& name,
-                 const std::string& where) -> absl::Status {
-    auto [it, added] = first.try_emplace(name, where);
-    if (added) return absl::OkStatus();
-    return absl::InvalidArgumentError(
-        absl::StrCat(scope.path, ": initializer \"", name,
-                     "\" is defined twice (", it->second, " and ", where, ")"));
+  // Initializers then sparse initializers, numbered in that order; the
+  // second of a name is reported with the first (the scope's name index
+  // finds it, without a copy of any name).
+  auto where = [&graph](int position) {
+    return position < graph.initializer_size()
+               ? absl::StrCat("initializer[", position, "]")
+               : absl::StrCat("sparse_initializer[",
+                              position - graph.initializer_size(), "]");
   };
-  for (int i = 0; i < graph.initializer_size(); ++i) {
-    absl::Status s = add(graph.initializer(i).name(),
-                         absl::StrCat("initializer[", i, "]"));
-    if (!s.ok()) return s;
-  }
-  for (int i = 0; i < graph.sparse_initializer_size(); ++i) {
-    absl::Status s = add(graph.sparse_initializer(i).values().name(),
-                         absl::StrCat("sparse_initializer[", i, "]"));
-    if (!s.ok()) return s;
+  const int count = graph.initializer_size() + graph.sparse_initializer_size();
+  for (int position = 0; position < count; ++position) {
+    const std::string& name =
+        position < graph.initializer_size()
+            ? graph.initializer(position).name()
+            : graph.sparse_initializer(position - graph.initializer_size())
+                  .values()
+                  .name();
+    const int first = scope.FirstTensorNamed(name);
+    if (first == position) continue;
+    return absl::InvalidArgumentError(absl::StrCat(
+        scope.path, ": initializer \"", name, "\" is defined twice (",
+        where(first), " and ", where(position), ")"));
   }
   return absl::OkStatus();
 }

@@ -85,7 +85,7 @@ class Finder {
       if (IsOp(p, {"BatchNormalization"}) && p->input_size() > 1 &&
           !normalized) {
         if (const TensorSite* scale = SiteBehind(p->input(1))) {
-          facts->branch_ends.insert(scale->path);
+          facts->branch_ends.insert(scale->path());
         }
         normalized = true;
         name = p->input(0);
@@ -95,9 +95,9 @@ class Finder {
         for (int slot : {1, 0}) {
           if (slot >= p->input_size()) continue;
           if (const TensorSite* w = SiteBehind(p->input(slot))) {
-            facts->projections.insert(w->path);
+            facts->projections.insert(w->path());
             ++facts->projection_adds;
-            if (!normalized) facts->branch_ends.insert(w->path);
+            if (!normalized) facts->branch_ends.insert(w->path());
             return;
           }
         }

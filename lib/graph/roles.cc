@@ -118,7 +118,7 @@ absl::StatusOr<RoleDecision> DecideRole(const ModelIndex& index,
                                         const TensorSite& site,
                                         FanConvention convention) {
   RoleDecision decision;
-  const std::vector<FinalUse> uses = index.FinalUses(site.name, site.scope);
+  const std::vector<FinalUse> uses = index.FinalUses(site.name(), site.scope);
   if (uses.empty()) {
     decision.why = "no consumer";
     return decision;

@@ -106,8 +106,8 @@ absl::StatusOr<TensorPlan> PlanOne(const Context& context,
   const PlanOptions& options = context.options;
   const onnx::TensorProto& tensor = *site.tensor;
   TensorPlan plan;
-  plan.path = site.path;
-  plan.name = site.name;
+  plan.path = site.path();
+  plan.name = site.name();
   plan.scope = site.scope->scope;
   plan.dtype = tensor.data_type();
   plan.dims.assign(tensor.dims().begin(), tensor.dims().end());
@@ -128,9 +128,9 @@ absl::StatusOr<TensorPlan> PlanOne(const Context& context,
   plan.node = decision.node;
   plan.fans = decision.fans;
   plan.fans.residual_projection =
-      context.residuals.projections.contains(site.path);
+      context.residuals.projections.contains(plan.path);
   plan.fans.residual_branch_end =
-      context.residuals.branch_ends.contains(site.path);
+      context.residuals.branch_ends.contains(plan.path);
   plan.fans.n_layers = context.residuals.NumLayers();
   plan.gate_blocks = GateBlocks(plan, plan.dims);
   plan.role_reason = decision.why;

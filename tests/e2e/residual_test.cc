@@ -17,7 +17,7 @@ std::set<std::string> Names(const ModelIndex& index,
                             const absl::flat_hash_set<std::string>& paths) {
   std::set<std::string> names;
   for (const TensorSite& site : index.sites()) {
-    if (paths.contains(site.path)) names.insert(site.name);
+    if (paths.contains(site.path())) names.insert(site.name());
   }
   return names;
 }

@@ -9,7 +9,7 @@ RoleDecision DecideRoleOf(const onnx::ModelProto& model,
                           const std::string& name) {
   ModelIndex index(model);
   for (const TensorSite& site : index.sites()) {
-    if (site.name != name) continue;
+    if (site.name() != name) continue;
     absl::StatusOr<RoleDecision> d =
         DecideRole(index, site, FanConvention::kTorch);
     EXPECT_TRUE(d.ok()) << name << ": " << d.status();

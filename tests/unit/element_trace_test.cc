@@ -63,8 +63,8 @@ TEST(ElementTraceTest, TransposeSplitAndConcatPlaceEveryElement) {
   std::optional<ElementSources> f = TraceElements(index, "f", main, 1 << 20);
   ASSERT_TRUE(f.has_value());
   ASSERT_EQ(f->sites.size(), 2u);
-  EXPECT_EQ(f->sites[f->site[0]]->name, "W");
-  EXPECT_EQ(f->sites[f->site[12]]->name, "V");
+  EXPECT_EQ(f->sites[f->site[0]]->name(), "W");
+  EXPECT_EQ(f->sites[f->site[12]]->name(), "V");
   EXPECT_EQ(f->offset[12], 0u);
   EXPECT_EQ(index.ViewDims("b", main), (std::vector<int64_t>{4, 3}));
 }

@@ -270,10 +270,10 @@ TEST(PatternsTest, ResidualAnalysisMarksOnlyTheBranchWeightNotItsConstants) {
   ASSERT_EQ(facts.branch_ends.size(), 1u);
   ASSERT_EQ(facts.projections.size(), 1u);
   for (const TensorSite& site : index.sites()) {
-    EXPECT_EQ(facts.branch_ends.contains(site.path), site.name == "W")
-        << site.name;
-    EXPECT_EQ(facts.projections.contains(site.path), site.name == "W")
-        << site.name;
+    EXPECT_EQ(facts.branch_ends.contains(site.path()), site.name() == "W")
+        << site.name();
+    EXPECT_EQ(facts.projections.contains(site.path()), site.name() == "W")
+        << site.name();
   }
   const RoleDecision three = Decide(R"(
     <ir_version: 8, opset_import: ["" : 14]>

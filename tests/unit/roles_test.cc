@@ -31,12 +31,12 @@ Found Decide(const onnx::ModelProto& model, const std::string& name,
              FanConvention convention = FanConvention::kTorch) {
   ModelIndex index(model);
   for (const TensorSite& site : index.sites()) {
-    if (site.name != name) continue;
+    if (site.name() != name) continue;
     absl::StatusOr<RoleDecision> d = DecideRole(index, site, convention);
     EXPECT_TRUE(d.ok()) << d.status();
     if (!d.ok()) return {};
-    return {d->role,   d->fans,      d->why,      site.scope->scope,
-            site.path, d->quantized, d->consumers};
+    return {d->role,     d->fans,      d->why,      site.scope->scope,
+            site.path(), d->quantized, d->consumers};
   }
   ADD_FAILURE() << "no tensor named " << name;
   return {};

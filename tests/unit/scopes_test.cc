@@ -36,7 +36,7 @@ struct Found {
 Found DecideAt(const onnx::ModelProto& model, const std::string& path) {
   ModelIndex index(model);
   for (const TensorSite& site : index.sites()) {
-    if (site.path != path) continue;
+    if (site.path() != path) continue;
     absl::StatusOr<RoleDecision> d =
         DecideRole(index, site, FanConvention::kTorch);
     EXPECT_TRUE(d.ok()) << path << ": " << d.status();
