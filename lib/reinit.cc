@@ -37,22 +37,22 @@ absl::Status InFile(const std::string& path, const absl::Status& status) {
   return in_file;
 }
 
-absl::StatusOr<std::vector<TensorPlan>> PlanSource(const ModelSource& source,
-                                                   const PlanOptions& options,
-                                                   const std::string& path) {
-  absl::StatusOr<std::vector<TensorPlan>> plan =
-      BuildPlan(source.model, options);
-  if (!plan.ok()) return InFile(path, plan.status());
+absl::StatusOr<WritePlan> PlanSource(const ModelSource& source,
+                                     const PlanOptions& options,
+                                     const std::string& path) {
   // Join the analysis (paths of tensors in the message) with the layout
   // (where their bytes are).
-  absl::flat_hash_map<std::string, int> location;
+  absl::flat_hash_map<absl::string_view, int> location;
+  location.reserve(source.layout.tensors.size());
   for (size_t i = 0; i < source.layout.tensors.size(); ++i) {
     location[source.layout.tensors[i].path] = static_cast<int>(i);
   }
-  for (TensorPlan& p : *plan) {
-    auto it = location.find(p.path);
-    if (it != location.end()) p.location = it->second;
-  }
+  absl::StatusOr<WritePlan> plan =
+      BuildWritePlan(source.model, options, [&](const TensorPlan& p) {
+        auto it = location.find(p.path);
+        return it == location.end() ? -1 : it->second;
+      });
+  if (!plan.ok()) return InFile(path, plan.status());
   return plan;
 }
 
@@ -62,15 +62,16 @@ absl::StatusOr<std::vector<TensorPlan>> PlanSource(const ModelSource& source,
 // just written. Data file locations are normalized (no "..", no links), so
 // a collision is a location equal to the output's file name. A usage error.
 absl::Status CheckOutputIsNoDataFile(const std::string& output,
-                                     const std::vector<TensorPlan>& plan,
+                                     const WritePlan& plan,
                                      const std::vector<DataFileOutput>& files) {
   const std::string name = output.substr(output.rfind('/') + 1);
   for (const DataFileOutput& file : files) {
     if (file.location != name) continue;
     std::string tensor;
-    for (const TensorPlan& p : plan) {
-      if (p.external && p.external->location == file.location) {
-        tensor = absl::StrCat(" of tensor \"", p.name, "\"");
+    for (size_t i = 0; i < plan.size(); ++i) {
+      const WritePlan::External* external = plan.external(i);
+      if (external != nullptr && external->location == file.location) {
+        tensor = absl::StrCat(" of tensor \"", plan.name(i), "\"");
         break;
       }
     }
@@ -163,8 +164,15 @@ absl::StatusOr<RunResult> ReinitializeModel(const std::string& input,
                                             const ReinitOptions& options) {
   ONNX_REINIT_ASSIGN_OR_RETURN(std::unique_ptr<ModelSource> source,
                                OpenModel(input));
-  ONNX_REINIT_ASSIGN_OR_RETURN(std::vector<TensorPlan> plan,
+  ONNX_REINIT_ASSIGN_OR_RETURN(WritePlan plan,
                                PlanSource(*source, options.plan, input));
+  // The parsed model is needed again only to make the report's records.
+  std::shared_ptr<const onnx::ModelProto> model;
+  if (options.tensor_report) {
+    model = std::make_shared<const onnx::ModelProto>(std::move(source->model));
+  } else {
+    onnx::ModelProto().Swap(&source->model);  // its memory, freed now
+  }
   const bool to_inline = options.storage.mode == StorageOptions::Mode::kInline;
   MoveToExternal move;
   if (options.storage.mode == StorageOptions::Mode::kExternal) {
@@ -184,17 +192,20 @@ absl::StatusOr<RunResult> ReinitializeModel(const std::string& input,
   std::vector<DataExtent> extents;
   std::vector<size_t> extent_of;  // index into plan
   for (size_t i = 0; i < plan.size(); ++i) {
-    const TensorPlan& p = plan[i];
-    if (!p.external || p.external->new_file) continue;
-    extents.push_back({p.name, p.dtype, p.dims, p.external->location,
-                       p.external->offset, p.external->length, p.rewrite});
+    const WritePlan::External* external = plan.external(i);
+    if (external == nullptr || external->new_file) continue;
+    const absl::Span<const int64_t> dims = plan.dims(i);
+    extents.push_back({std::string(plan.name(i)), plan.dtype(i),
+                       std::vector<int64_t>(dims.begin(), dims.end()),
+                       external->location, external->offset, external->length,
+                       plan.rewrite(i)});
     extent_of.push_back(i);
   }
   ONNX_REINIT_ASSIGN_OR_RETURN(
       std::unique_ptr<DataFileSet> data,
       DataFileSet::Prepare(input, output, extents, !to_inline));
   for (size_t e = 0; e < extents.size(); ++e) {
-    plan[extent_of[e]].external->length = data->lengths()[e];
+    plan.mutable_external(extent_of[e])->length = data->lengths()[e];
   }
   if (to_inline) move.edits = PlanToInline(source->layout, &plan, *data);
   if (!move.location.empty() && !move.edits.empty()) {
@@ -235,19 +246,14 @@ absl::StatusOr<RunResult> ReinitializeModel(const std::string& input,
   report.set_status("ok");
   report.set_bytes_written(static_cast<double>(bytes_written));
   report.set_tensors_total(static_cast<uint32_t>(plan.size()));
-  std::vector<TensorReport::Measured> measured;
-  if (options.tensor_report) measured.resize(plan.size());
-  for (size_t i = 0; i < plan.size(); ++i) {
-    if (!plan[i].rewrite) continue;
-    report.set_tensors_rewritten(report.tensors_rewritten() + 1);
-    if (options.tensor_report) {
-      measured[i] = {(*stats)[i].mean, (*stats)[i].std};
-    }
-  }
+  report.set_tensors_rewritten(static_cast<uint32_t>(plan.rewritten()));
   if (options.tensor_report) {
+    std::vector<TensorReport::Measured> measured(plan.size());
+    for (size_t i = 0; i < plan.size(); ++i) {
+      if (plan.rewrite(i)) measured[i] = {(*stats)[i].mean, (*stats)[i].std};
+    }
     result.tensors = std::make_shared<const TensorReport>(
-        std::make_shared<const onnx::ModelProto>(std::move(source->model)),
-        options.plan, std::move(measured));
+        std::move(model), options.plan, std::move(measured));
   }
   if (options.before_commit) {
     ONNX_REINIT_RETURN_IF_ERROR(options.before_commit(result));

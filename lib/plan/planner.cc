@@ -274,6 +274,10 @@ absl::StatusOr<std::unique_ptr<Planner>> Planner::Create(
 
 size_t Planner::size() const { return state_->index.sites().size(); }
 
+const std::string& Planner::name(size_t i) const {
+  return state_->index.sites()[i].name();
+}
+
 absl::StatusOr<TensorPlan> Planner::Plan(size_t i) const {
   return PlanOne(state_->context, state_->index.sites()[i]);
 }

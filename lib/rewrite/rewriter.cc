@@ -48,7 +48,7 @@ struct Scratch {
 };
 
 struct Target {
-  const TensorPlan* plan = nullptr;
+  size_t tensor = 0;  // index into the plan
   size_t first_job = 0;
   size_t job_count = 0;
   ChunkSource source;
@@ -104,6 +104,7 @@ absl::StatusOr<std::vector<LiteralEdit>> ChecksumEdits(
 // Everything the phases of WriteReinitialized share: one Target per
 // rewritten tensor, its chunks (jobs) and where each chunk's bytes go.
 struct Work {
+  const WritePlan* plan = nullptr;
   std::vector<Target> targets;
   std::vector<SpliceTarget> splice_targets;  // values inside the model
   std::vector<Job> jobs;
@@ -116,58 +117,59 @@ struct Work {
 // raw_data field, or its own field in the model) and how they are encoded,
 // its random key, and its chunks.
 absl::Status PlanTargets(const InputFile& input, const ModelLayout& layout,
-                         const std::vector<TensorPlan>& plan,
-                         const RewriteOptions& options,
+                         const WritePlan& plan, const RewriteOptions& options,
                          const RewriteOutputs& outputs, Work* work) {
   std::vector<Target>& targets = work->targets;
   std::vector<SpliceTarget>& splice_targets = work->splice_targets;
   std::vector<Job>& jobs = work->jobs;
-  absl::flat_hash_map<std::string, int> name_count;
-  for (const TensorPlan& p : plan) name_count[p.name] += p.rewrite;
-  for (const TensorPlan& p : plan) {
-    if (!p.rewrite) continue;
+  targets.reserve(plan.rewritten());
+  for (size_t i = 0; i < plan.size(); ++i) {
+    if (!plan.rewrite(i)) continue;
+    const uint64_t element_count = plan.element_count(i);
+    const int location = plan.location(i);
     Target target;
-    target.plan = &p;
-    if (p.external) {
+    target.tensor = i;
+    if (const WritePlan::External* external = plan.external(i)) {
       for (size_t f = 0; f < outputs.data_files.size(); ++f) {
-        if (outputs.data_files[f].location == p.external->location) {
+        if (outputs.data_files[f].location == external->location) {
           target.data_file = static_cast<int>(f);
         }
       }
       if (target.data_file < 0) {
         return absl::InternalError(absl::StrCat("no output for data file \"",
-                                                p.external->location, "\""));
+                                                external->location, "\""));
       }
-      target.encoding.fixed_width = RawElementSize(p.dtype);
-    } else if (p.inline_at) {
+      target.encoding.fixed_width = RawElementSize(plan.dtype(i));
+    } else if (const ByteRange* inline_at = plan.inline_at(i)) {
       target.encoding.field_number = kRawData;
-      target.encoding.fixed_width = RawElementSize(p.dtype);
+      target.encoding.fixed_width = RawElementSize(plan.dtype(i));
       target.splice = static_cast<int>(splice_targets.size());
-      splice_targets.push_back({p.location, target.encoding,
-                                p.element_count * target.encoding.fixed_width,
-                                p.inline_at});
+      splice_targets.push_back({location, target.encoding,
+                                element_count * target.encoding.fixed_width,
+                                *inline_at});
     } else {
-      if (p.location < 0 ||
-          static_cast<size_t>(p.location) >= layout.tensors.size()) {
-        return absl::InternalError(absl::StrCat("no location for tensor \"",
-                                                p.name, "\" at ", p.path));
+      if (location < 0 ||
+          static_cast<size_t>(location) >= layout.tensors.size()) {
+        return absl::InternalError(
+            absl::StrCat("no location for tensor \"", plan.name(i), "\""));
       }
       ONNX_REINIT_ASSIGN_OR_RETURN(
           target.encoding,
-          ChooseEncoding(p, layout.tensors[p.location], input));
+          ChooseEncoding(plan, i, layout.tensors[location], input));
       target.splice = static_cast<int>(splice_targets.size());
-      splice_targets.push_back({p.location, target.encoding,
-                                p.element_count * target.encoding.fixed_width,
+      splice_targets.push_back({location, target.encoding,
+                                element_count * target.encoding.fixed_width,
                                 std::nullopt});
     }
     // Keyed by name; by path when two rewritten tensors share a name (in
     // different subgraphs), so they do not get the same values.
+    const absl::string_view key = plan.key_name(i);
     target.source.key =
-        TensorKey(options.seed, name_count[p.name] > 1 ? p.path : p.name);
+        TensorKey(options.seed, std::string_view(key.data(), key.size()));
     target.first_job = jobs.size();
-    for (uint64_t first = 0; first < p.element_count; first += kChunkValues) {
+    for (uint64_t first = 0; first < element_count; first += kChunkValues) {
       jobs.push_back({static_cast<int>(targets.size()), first,
-                      std::min(kChunkValues, p.element_count - first)});
+                      std::min(kChunkValues, element_count - first)});
     }
     target.job_count = jobs.size() - target.first_job;
     targets.push_back(target);
@@ -183,57 +185,62 @@ absl::Status PlanTargets(const InputFile& input, const ModelLayout& layout,
 // the same either way). Returns the filled values by target (null for
 // element-wise ones).
 absl::StatusOr<std::vector<std::unique_ptr<double[]>>> FillStructuredTargets(
-    const std::vector<Target>& targets, const RewriteOptions& options) {
+    const WritePlan& plan, const std::vector<Target>& targets,
+    const RewriteOptions& options) {
   constexpr uint64_t kLargeStructured = uint64_t{1} << 20;
   // Not zeroed first: FillStructured writes every element.
   std::vector<std::unique_ptr<double[]>> filled(targets.size());
   std::vector<size_t> small_structured;
   std::vector<size_t> large_structured;
   for (size_t t = 0; t < targets.size(); ++t) {
-    if (!targets[t].plan->distribution.IsStructured()) continue;
-    (targets[t].plan->element_count >= kLargeStructured ? large_structured
-                                                        : small_structured)
+    const size_t i = targets[t].tensor;
+    if (!plan.recipe(i).distribution.IsStructured()) continue;
+    (plan.element_count(i) >= kLargeStructured ? large_structured
+                                               : small_structured)
         .push_back(t);
   }
   auto fill = [&](size_t target, int threads) -> absl::Status {
     const Target& t = targets[target];
-    filled[target].reset(new (std::nothrow) double[t.plan->element_count]);
+    const size_t i = t.tensor;
+    const WritePlan::Recipe& recipe = plan.recipe(i);
+    const uint64_t element_count = plan.element_count(i);
+    filled[target].reset(new (std::nothrow) double[element_count]);
     if (filled[target] == nullptr) {
       return absl::ResourceExhaustedError(
-          absl::StrCat("tensor \"", t.plan->name, "\" (", t.plan->strategy,
-                       "): cannot allocate ", t.plan->element_count,
+          absl::StrCat("tensor \"", plan.name(i), "\" (", recipe.strategy,
+                       "): cannot allocate ", element_count,
                        " values to fill it as a whole"));
     }
     OrthogonalOptions how;
-    how.double_precision = t.plan->dtype == onnx::TensorProto::DOUBLE;
+    how.double_precision = plan.dtype(i) == onnx::TensorProto::DOUBLE;
     how.threads = threads;
     how.simd = options.simd;
     absl::Status s;
-    if (const auto& placement = t.plan->placement) {
+    if (const WritePlan::Placement* placement = plan.placement(i)) {
       // Filled in the consumer's layout; this tensor takes its own elements.
       uint64_t whole = 1;
       for (int64_t d : placement->dims) whole *= static_cast<uint64_t>(d);
       std::unique_ptr<double[]> consumer(new (std::nothrow) double[whole]);
       if (consumer == nullptr) {
         return absl::ResourceExhaustedError(
-            absl::StrCat("tensor \"", t.plan->name, "\": cannot allocate ",
+            absl::StrCat("tensor \"", plan.name(i), "\": cannot allocate ",
                          whole, " values for its consumer's input"));
       }
-      s = FillStructured(t.plan->distribution, placement->dims,
-                         t.plan->gate_blocks, t.plan->op_type, t.source.key,
+      s = FillStructured(recipe.distribution, placement->dims,
+                         recipe.gate_blocks, recipe.op_type, t.source.key,
                          consumer.get(), how);
-      for (uint64_t i = 0; s.ok() && i < t.plan->element_count; ++i) {
-        filled[target][i] = consumer[placement->index[i]];
+      for (uint64_t e = 0; s.ok() && e < element_count; ++e) {
+        filled[target][e] = consumer[placement->index[e]];
       }
     } else {
-      s = FillStructured(t.plan->distribution, t.plan->dims,
-                         t.plan->gate_blocks, t.plan->op_type, t.source.key,
-                         filled[target].get(), how);
+      s = FillStructured(recipe.distribution, plan.dims(i), recipe.gate_blocks,
+                         recipe.op_type, t.source.key, filled[target].get(),
+                         how);
     }
     if (!s.ok()) {
       return absl::Status(s.code(),
-                          absl::StrCat("tensor \"", t.plan->name, "\" (",
-                                       t.plan->strategy, "): ", s.message()));
+                          absl::StrCat("tensor \"", plan.name(i), "\" (",
+                                       recipe.strategy, "): ", s.message()));
     }
     return absl::OkStatus();
   };
@@ -243,10 +250,10 @@ absl::StatusOr<std::vector<std::unique_ptr<double[]>>> FillStructuredTargets(
     try {
       return fill(target, threads);
     } catch (const std::bad_alloc&) {
-      const TensorPlan& p = *targets[target].plan;
+      const size_t i = targets[target].tensor;
       return absl::ResourceExhaustedError(absl::StrCat(
-          "tensor \"", p.name, "\" (", p.strategy, "): out of memory filling ",
-          p.element_count, " values"));
+          "tensor \"", plan.name(i), "\" (", plan.recipe(i).strategy,
+          "): out of memory filling ", plan.element_count(i), " values"));
     }
   };
   ONNX_REINIT_RETURN_IF_ERROR(RunParallel(
@@ -314,9 +321,9 @@ absl::Status SizeJobs(const RewriteOptions& options, Work* work) {
 uint64_t ExpectedValueBytes(const Work& work) {
   uint64_t expected = 0;
   for (const Target& t : work.targets) {
-    expected += t.encoding.varint
-                    ? work.splice_targets[t.splice].payload_size
-                    : t.plan->element_count * t.encoding.fixed_width;
+    expected += t.encoding.varint ? work.splice_targets[t.splice].payload_size
+                                  : work.plan->element_count(t.tensor) *
+                                        t.encoding.fixed_width;
   }
   return expected;
 }
@@ -378,7 +385,8 @@ absl::Status WriteDataFiles(Work& work, const RewriteOptions& options,
   }
   for (const Target& t : work.targets) {
     if (t.data_file < 0) continue;
-    AddValues(work, t, t.plan->external->offset, &files[t.data_file].segments);
+    AddValues(work, t, work.plan->external(t.tensor)->offset,
+              &files[t.data_file].segments);
   }
   for (FileToWrite& file : files) {
     std::stable_sort(file.segments.begin(), file.segments.end(),
@@ -450,7 +458,7 @@ absl::Status WriteModel(const InputFile& input, const ModelLayout& layout,
 
 // Each rewritten tensor's mean and std, combined from its chunks in order;
 // one entry per plan entry.
-std::vector<WrittenStats> CombineStats(const std::vector<TensorPlan>& plan,
+std::vector<WrittenStats> CombineStats(const WritePlan& plan,
                                        const Work& work) {
   std::vector<WrittenStats> stats(plan.size());
   for (const Target& target : work.targets) {
@@ -463,8 +471,8 @@ std::vector<WrittenStats> CombineStats(const std::vector<TensorPlan>& plan,
     }
     const double n = static_cast<double>(total.n);
     const double offset = total.sum / n;
-    const size_t index = target.plan - plan.data();
-    stats[index].mean = target.plan->target_mean + offset;
+    const size_t index = target.tensor;
+    stats[index].mean = plan.recipe(index).target_mean + offset;
     stats[index].std =
         std::sqrt(std::max(0.0, total.sum_sq / n - offset * offset));
   }
@@ -474,20 +482,22 @@ std::vector<WrittenStats> CombineStats(const std::vector<TensorPlan>& plan,
 }  // namespace
 
 absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
-    const InputFile& input, const ModelLayout& layout,
-    const std::vector<TensorPlan>& plan, const RewriteOptions& options,
-    const RewriteOutputs& outputs) {
+    const InputFile& input, const ModelLayout& layout, const WritePlan& plan,
+    const RewriteOptions& options, const RewriteOutputs& outputs) {
   Work work;
+  work.plan = &plan;
   ONNX_REINIT_RETURN_IF_ERROR(
       PlanTargets(input, layout, plan, options, outputs, &work));
-  ONNX_REINIT_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<double[]>> filled,
-                               FillStructuredTargets(work.targets, options));
+  ONNX_REINIT_ASSIGN_OR_RETURN(
+      std::vector<std::unique_ptr<double[]>> filled,
+      FillStructuredTargets(plan, work.targets, options));
   for (size_t t = 0; t < work.targets.size(); ++t) {
     Target& target = work.targets[t];
-    target.source.distribution = &target.plan->distribution;
-    target.source.dtype = target.plan->dtype;
+    const WritePlan::Recipe& recipe = plan.recipe(target.tensor);
+    target.source.distribution = &recipe.distribution;
+    target.source.dtype = plan.dtype(target.tensor);
     target.source.encoding = target.encoding;
-    target.source.target_mean = target.plan->target_mean;
+    target.source.target_mean = recipe.target_mean;
     target.source.simd = options.simd;
     target.source.filled = filled[t].get();
   }

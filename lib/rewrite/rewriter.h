@@ -24,7 +24,7 @@
 #include "io/input_file.h"
 #include "io/wire_scan.h"
 #include "onnx_reinit/onnx_reinit.h"
-#include "plan/planner.h"
+#include "plan/write_plan.h"
 #include "rewrite/splice.h"
 #include "util/simd_level.h"
 
@@ -64,12 +64,11 @@ struct RewriteOutputs {
 // Writes the data files first, then recomputes the SHA-1 of every
 // data file written and puts it in each `checksum` entry that names that file
 // (so no checksum is left stale), then writes the model. Returns the
-// statistics of the written values, one entry per plan entry (zeros for
-// tensors that are kept).
+// statistics of the written values, one entry per tensor of the plan (zeros
+// for tensors that are kept).
 [[nodiscard]] absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
-    const InputFile& input, const ModelLayout& layout,
-    const std::vector<TensorPlan>& plan, const RewriteOptions& options,
-    const RewriteOutputs& outputs);
+    const InputFile& input, const ModelLayout& layout, const WritePlan& plan,
+    const RewriteOptions& options, const RewriteOutputs& outputs);
 
 }  // namespace onnx_reinit
 

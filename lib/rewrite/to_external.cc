@@ -1,6 +1,5 @@
 #include "rewrite/to_external.h"
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "io/wire_format.h"
 #include "rewrite/value_encoding.h"
@@ -24,18 +23,18 @@ std::string Entry(const std::string& key, const std::string& value) {
 
 absl::StatusOr<MoveToExternal> PlanMoveToExternal(const ModelLayout& layout,
                                                   const InputFile& input,
-                                                  std::vector<TensorPlan>* plan,
+                                                  WritePlan* plan,
                                                   uint64_t threshold,
                                                   const std::string& location) {
   MoveToExternal move;
   move.location = location;
   uint64_t offset = 0;
-  for (TensorPlan& p : *plan) {
-    if (p.external || p.location < 0 ||
-        !absl::StrContains(p.path, "/initializer[")) {
+  for (size_t i = 0; i < plan->size(); ++i) {
+    if (plan->external(i) != nullptr || plan->location(i) < 0 ||
+        !plan->initializer(i)) {
       continue;
     }
-    const TensorLocation& t = layout.tensors[p.location];
+    const TensorLocation& t = layout.tensors[plan->location(i)];
     if (t.values.size() != 1 || !t.values[0].length_delimited) continue;
     const ValueField& v = t.values[0];
     if (v.number != kRawData && v.number != kFloatData &&
@@ -43,8 +42,8 @@ absl::StatusOr<MoveToExternal> PlanMoveToExternal(const ModelLayout& layout,
       continue;
     }
     if (v.payload.size < threshold || v.payload.size == 0) continue;
-    if (p.rewrite) {
-      ONNX_REINIT_RETURN_IF_ERROR(ChooseEncoding(p, t, input).status());
+    if (plan->rewrite(i)) {
+      ONNX_REINIT_RETURN_IF_ERROR(ChooseEncoding(*plan, i, t, input).status());
     }
     if (v.payload.size >= kAlignFrom) {
       offset = (offset + kAlign - 1) / kAlign * kAlign;
@@ -54,8 +53,9 @@ absl::StatusOr<MoveToExternal> PlanMoveToExternal(const ModelLayout& layout,
                                Entry("length", absl::StrCat(v.payload.size)) +
                                VarintField(kDataLocationField, 1);  // EXTERNAL
     move.edits.push_back({v.field, t.envelope, fields});
-    if (p.rewrite) {
-      p.external = TensorPlan::External{location, offset, v.payload.size, true};
+    if (plan->rewrite(i)) {
+      plan->set_external(
+          i, WritePlan::External{location, offset, v.payload.size, true});
     } else {
       move.copies.push_back({v.payload.offset, offset, v.payload.size});
     }

@@ -16,7 +16,7 @@
 #include "absl/status/statusor.h"
 #include "io/input_file.h"
 #include "io/wire_scan.h"
-#include "plan/planner.h"
+#include "plan/write_plan.h"
 #include "rewrite/splice.h"
 
 namespace onnx_reinit {
@@ -34,7 +34,7 @@ struct MoveToExternal {
   std::vector<Copy> copies;
 };
 
-// Sets plan[i].external for every moved tensor that is rewritten (its new
+// Sets the external data of every moved tensor that is rewritten (its new
 // values then go to the data file). `location` must already be normalized.
 // A rewritten tensor gets the checks it gets when it stays inline
 // (ChooseEncoding: its values fill its dims exactly, in a field that can hold
@@ -42,9 +42,8 @@ struct MoveToExternal {
 // payload's size, so values the dims need beyond it would overwrite the next
 // tensor. InvalidArgument naming the tensor otherwise.
 [[nodiscard]] absl::StatusOr<MoveToExternal> PlanMoveToExternal(
-    const ModelLayout& layout, const InputFile& input,
-    std::vector<TensorPlan>* plan, uint64_t threshold,
-    const std::string& location);
+    const ModelLayout& layout, const InputFile& input, WritePlan* plan,
+    uint64_t threshold, const std::string& location);
 
 }  // namespace onnx_reinit
 

@@ -4,26 +4,27 @@
 
 namespace onnx_reinit {
 std::vector<LiteralEdit> PlanToInline(const ModelLayout& layout,
-                                      std::vector<TensorPlan>* plan,
+                                      WritePlan* plan,
                                       const DataFileSet& inputs) {
   std::vector<LiteralEdit> edits;
-  for (TensorPlan& p : *plan) {
-    if (!p.external || p.location < 0) continue;
-    const TensorLocation& t = layout.tensors[p.location];
+  for (size_t i = 0; i < plan->size(); ++i) {
+    const WritePlan::External* external = plan->external(i);
+    if (external == nullptr || plan->location(i) < 0) continue;
+    const TensorLocation& t = layout.tensors[plan->location(i)];
     if (t.data_location_field.size == 0) continue;
     for (const ExternalEntry& e : t.external_data) {
       edits.push_back({layout.envelopes[e.envelope].field, t.envelope, ""});
     }
-    const uint64_t length = p.external->length.value_or(0);
-    if (p.rewrite) {
-      p.inline_at = t.data_location_field;
+    const uint64_t length = external->length.value_or(0);
+    if (plan->rewrite(i)) {
+      plan->set_inline_at(i, t.data_location_field);
     } else {
       edits.push_back({t.data_location_field, t.envelope,
                        LengthDelimitedHeader(kRawData, length),
-                       inputs.InputFd(p.external->location), p.external->offset,
+                       inputs.InputFd(external->location), external->offset,
                        length});
     }
-    p.external.reset();
+    plan->clear_external(i);
   }
   return edits;
 }

@@ -10,16 +10,16 @@
 
 #include "io/data_files.h"
 #include "io/wire_scan.h"
-#include "plan/planner.h"
+#include "plan/write_plan.h"
 #include "rewrite/splice.h"
 
 namespace onnx_reinit {
 
 // `inputs` holds the open data files (DataFileSet::Prepare with copy =
 // false), and every length in `plan` is resolved (from its lengths()).
-// Clears plan[i].external.
+// Clears every tensor's external data.
 std::vector<LiteralEdit> PlanToInline(const ModelLayout& layout,
-                                      std::vector<TensorPlan>* plan,
+                                      WritePlan* plan,
                                       const DataFileSet& inputs);
 
 }  // namespace onnx_reinit

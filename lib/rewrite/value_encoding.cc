@@ -48,10 +48,12 @@ int TypedField(int32_t dtype) {
   }
 }
 
-absl::Status Bad(const TensorPlan& plan, const std::string& what) {
+absl::Status Bad(const WritePlan& plan, size_t tensor,
+                 const std::string& what) {
   return absl::InvalidArgumentError(
-      absl::StrCat("initializer \"", plan.name, "\" (", DTypeName(plan.dtype),
-                   ", dims [", absl::StrJoin(plan.dims, ", "), "]): ", what));
+      absl::StrCat("initializer \"", plan.name(tensor), "\" (",
+                   DTypeName(plan.dtype(tensor)), ", dims [",
+                   absl::StrJoin(plan.dims(tensor), ", "), "]): ", what));
 }
 
 // The number of varints in a packed payload: bytes without the continuation
@@ -81,21 +83,25 @@ size_t PutVarint(uint32_t v, uint8_t* out) {
 
 }  // namespace
 
-absl::StatusOr<ValueEncoding> ChooseEncoding(const TensorPlan& plan,
+absl::StatusOr<ValueEncoding> ChooseEncoding(const WritePlan& plan,
+                                             size_t tensor,
                                              const TensorLocation& location,
                                              const InputFile& file) {
-  if (location.values.empty()) return Bad(plan, "holds no values");
+  const int32_t dtype = plan.dtype(tensor);
+  if (location.values.empty()) return Bad(plan, tensor, "holds no values");
   const int number = location.values.front().number;
   for (const ValueField& v : location.values) {
     if (v.number != number) {
-      return Bad(plan, absl::StrCat("holds values in both ", FieldName(number),
-                                    " and ", FieldName(v.number)));
+      return Bad(plan, tensor,
+                 absl::StrCat("holds values in both ", FieldName(number),
+                              " and ", FieldName(v.number)));
     }
   }
-  const int raw_width = RawElementSize(plan.dtype);
-  if (number != kRawData && number != TypedField(plan.dtype)) {
-    return Bad(plan, absl::StrCat("values are in ", FieldName(number),
-                                  ", which cannot hold this type"));
+  const int raw_width = RawElementSize(dtype);
+  if (number != kRawData && number != TypedField(dtype)) {
+    return Bad(plan, tensor,
+               absl::StrCat("values are in ", FieldName(number),
+                            ", which cannot hold this type"));
   }
   ValueEncoding encoding;
   encoding.field_number = number;
@@ -114,7 +120,7 @@ absl::StatusOr<ValueEncoding> ChooseEncoding(const TensorPlan& plan,
       }
     } else if (v.length_delimited) {
       if (v.payload.size % raw_width != 0) {
-        return Bad(plan,
+        return Bad(plan, tensor,
                    absl::StrCat(FieldName(number), " holds ", v.payload.size,
                                 " bytes, not a multiple of ", raw_width));
       }
@@ -123,10 +129,11 @@ absl::StatusOr<ValueEncoding> ChooseEncoding(const TensorPlan& plan,
       stored += 1;
     }
   }
-  if (stored != plan.element_count) {
-    return Bad(plan,
-               absl::StrCat(FieldName(number), " holds ", stored,
-                            " values but the dims need ", plan.element_count));
+  if (stored != plan.element_count(tensor)) {
+    return Bad(
+        plan, tensor,
+        absl::StrCat(FieldName(number), " holds ", stored,
+                     " values but the dims need ", plan.element_count(tensor)));
   }
   encoding.in_place = !encoding.varint && location.values.size() == 1 &&
                       location.values.front().length_delimited;

@@ -22,7 +22,7 @@
 #include "absl/types/span.h"
 #include "io/input_file.h"
 #include "io/wire_scan.h"
-#include "plan/planner.h"
+#include "plan/write_plan.h"
 
 namespace onnx_reinit {
 
@@ -37,7 +37,7 @@ struct ValueEncoding {
 // dtype and dims (wrong field, count mismatch, mixed fields, no values).
 // Reads the input only to count the values of varint-encoded fields.
 [[nodiscard]] absl::StatusOr<ValueEncoding> ChooseEncoding(
-    const TensorPlan& plan, const TensorLocation& location,
+    const WritePlan& plan, size_t tensor, const TensorLocation& location,
     const InputFile& file);
 
 // Bytes `EncodeValues` writes at most per value.
