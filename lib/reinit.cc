@@ -15,6 +15,7 @@
 #include "io/folder_lock.h"
 #include "io/model_source.h"
 #include "io/signal_cleanup.h"
+#include "io/tensor_locations.h"
 #include "rewrite/to_external.h"
 #include "rewrite/to_inline.h"
 #include "strategy/sampler.h"
@@ -40,18 +41,12 @@ absl::Status InFile(const std::string& path, const absl::Status& status) {
 absl::StatusOr<WritePlan> PlanSource(const ModelSource& source,
                                      const PlanOptions& options,
                                      const std::string& path) {
-  // Join the analysis (paths of tensors in the message) with the layout
-  // (where their bytes are).
-  absl::flat_hash_map<absl::string_view, int> location;
-  location.reserve(source.layout.tensors.size());
-  for (size_t i = 0; i < source.layout.tensors.size(); ++i) {
-    location[source.layout.tensors[i].path] = static_cast<int>(i);
-  }
-  absl::StatusOr<WritePlan> plan =
-      BuildWritePlan(source.model, options, [&](const TensorPlan& p) {
-        auto it = location.find(p.path);
-        return it == location.end() ? -1 : it->second;
-      });
+  // Join the analysis (tensors of the message) with the layout (where
+  // their bytes are).
+  const TensorLocations locations(source.model, source.layout);
+  absl::StatusOr<WritePlan> plan = BuildWritePlan(
+      source.model, options,
+      [&](const onnx::TensorProto* tensor) { return locations.Find(tensor); });
   if (!plan.ok()) return InFile(path, plan.status());
   return plan;
 }

@@ -385,10 +385,10 @@ absl::StatusOr<std::string> Reinitializer::ReinitializeBytes(
         absl::StrCat("the model's bytes are not an ONNX model: ",
                      scanned.status().message()));
   }
-  for (const TensorLocation& tensor : scanned->layout.tensors) {
-    if (!tensor.external_data.empty()) {
+  for (size_t i = 0; i < scanned->layout.tensors.size(); ++i) {
+    if (!scanned->layout.tensors[i].external_data.empty()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("tensor \"", tensor.path,
+          absl::StrCat("tensor \"", TensorPath(scanned->layout, i),
                        "\" has external data, which bytes alone cannot "
                        "reach: use ReinitializeFile"));
     }

@@ -248,9 +248,7 @@ class Scanner {
     if (kind == Kind::kTensor) {
       // Tensors hold no further descents, so this stays tensors.back().
       TensorLocation location;
-      location.path = path;
       location.envelope = envelope;
-      location.message = layout_->envelopes[envelope].message;
       layout_->tensors.push_back(std::move(location));
     }
     while (true) {
@@ -297,8 +295,9 @@ class Scanner {
           ByteRange payload,
           EnterMessage(at, envelope < 0 ? "the file" : "its parent", &limit));
       const int child_envelope = static_cast<int>(layout_->envelopes.size());
-      layout_->envelopes.push_back(
-          Envelope{number, {at, 0}, payload, envelope});
+      const size_t tensors_before = layout_->tensors.size();
+      layout_->envelopes.push_back(Envelope{
+          number, descent->repeated ? index : -1, {at, 0}, payload, envelope});
       std::string body;
       {
         StringOutputStream stream(&body);
@@ -308,10 +307,10 @@ class Scanner {
       }
       in_.PopLimit(limit);
       layout_->envelopes[child_envelope].field.size = Pos() - at;
-      if (descent->child == Kind::kTensor) {
-        // Its record was made before the field's size was known.
-        layout_->tensors.back().field =
-            layout_->envelopes[child_envelope].field;
+      if (kind != Kind::kTensor && layout_->tensors.size() == tensors_before) {
+        // No tensor inside (most nodes): nothing will refer to it. (A
+        // tensor's external_data entries are kept: edits refer to them.)
+        layout_->envelopes.resize(child_envelope);
       }
       WriteLengthDelimited(tag, body, out);
     }
@@ -391,6 +390,27 @@ class Scanner {
 };
 
 }  // namespace
+
+std::string TensorPath(const ModelLayout& layout, size_t tensor) {
+  std::vector<const Envelope*> chain;
+  for (int e = layout.tensors[tensor].envelope; e >= 0;
+       e = layout.envelopes[e].parent) {
+    chain.push_back(&layout.envelopes[e]);
+  }
+  std::string path;
+  Kind kind = Kind::kModel;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const Envelope& e = **it;
+    const Descent* descent = nullptr;
+    for (const Descent& d : kDescents) {
+      if (d.parent == kind && d.field == e.field_number) descent = &d;
+    }
+    if (descent == nullptr) return path;  // not a layout this scan makes
+    path = ChildPath(path, descent->name, e.index);
+    kind = descent->child;
+  }
+  return path;
+}
 
 absl::StatusOr<ScannedModel> ScanModel(ZeroCopyInputStream* input,
                                        uint64_t size) {

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "google/protobuf/io/zero_copy_stream.h"
@@ -59,8 +60,12 @@ struct ValueField {
 // A length-delimited message on the way down to a tensor (the graph, a node,
 // an attribute, a subgraph, the TensorProto itself). When a tensor's
 // encoding changes length, every enclosing envelope's length prefix changes.
+// Only messages that hold a tensor are kept.
 struct Envelope {
   int field_number = 0;
+  // Its place among the occurrences of a repeated field in its parent
+  // (graph/node[index]), -1 for a singular field.
+  int index = -1;
   ByteRange field;    // tag, length prefix and message
   ByteRange message;  // the message bytes
   int parent = -1;    // index of the enclosing envelope, -1 at the top level
@@ -74,12 +79,10 @@ struct ExternalEntry {
   int envelope = -1;      // the entry message's envelope
 };
 
+// Kept small: one per tensor of the model. Its path: TensorPath.
 struct TensorLocation {
-  std::string path;   // util/tensor_path.h
-  int envelope = 0;   // this TensorProto's own envelope
-  ByteRange field;    // = envelopes[envelope].field
-  ByteRange message;  // = envelopes[envelope].message
-  std::vector<ValueField> values;
+  int envelope = 0;  // this TensorProto's own envelope
+  absl::InlinedVector<ValueField, 1> values;
   std::vector<ExternalEntry> external_data;
   ByteRange data_location_field;  // the data_location field (size 0: none)
 };
@@ -91,6 +94,9 @@ struct ModelLayout {
   // In the order they appear in the file.
   std::vector<TensorLocation> tensors;
 };
+
+// Where tensor `tensor` sits (util/tensor_path.h), from its envelopes.
+std::string TensorPath(const ModelLayout& layout, size_t tensor);
 
 // Value payloads up to this size stay in the weightless model.
 inline constexpr uint64_t kInlineValueBytes = 256;

@@ -278,6 +278,10 @@ const std::string& Planner::name(size_t i) const {
   return state_->index.sites()[i].name();
 }
 
+const onnx::TensorProto& Planner::tensor(size_t i) const {
+  return *state_->index.sites()[i].tensor;
+}
+
 absl::StatusOr<TensorPlan> Planner::Plan(size_t i) const {
   return PlanOne(state_->context, state_->index.sites()[i]);
 }

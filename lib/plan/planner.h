@@ -107,9 +107,11 @@ class Planner {
       const onnx::ModelProto& model, const PlanOptions& options);
   ~Planner();
 
-  // The number of tensors that can hold a weight, and tensor i's name.
+  // The number of tensors that can hold a weight; tensor i's name and
+  // TensorProto.
   size_t size() const;
   const std::string& name(size_t i) const;
+  const onnx::TensorProto& tensor(size_t i) const;
   // The plan of tensor i (< size()): always the same for the same model and
   // options. InvalidArgument as BuildPlan says.
   [[nodiscard]] absl::StatusOr<TensorPlan> Plan(size_t i) const;

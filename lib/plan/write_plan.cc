@@ -157,7 +157,7 @@ void WritePlan::Seal() {
 
 absl::StatusOr<WritePlan> BuildWritePlan(
     const onnx::ModelProto& model, const PlanOptions& options,
-    absl::FunctionRef<int(const TensorPlan&)> location_of) {
+    absl::FunctionRef<int(const onnx::TensorProto*)> location_of) {
   ONNX_REINIT_ASSIGN_OR_RETURN(std::unique_ptr<Planner> planner,
                                Planner::Create(model, options));
   const size_t n = planner->size();
@@ -185,7 +185,7 @@ absl::StatusOr<WritePlan> BuildWritePlan(
   WritePlan plan;
   for (size_t i = 0; i < n; ++i) {
     ONNX_REINIT_ASSIGN_OR_RETURN(const TensorPlan tensor, planner->Plan(i));
-    plan.Add(tensor, location_of(tensor), shared[i]);
+    plan.Add(tensor, location_of(&planner->tensor(i)), shared[i]);
   }
   plan.Seal();
   return plan;

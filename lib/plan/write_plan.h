@@ -113,10 +113,10 @@ class WritePlan {
 };
 
 // Plans every tensor of `model` (Planner) into a WritePlan; `location_of`
-// gives each plan's index in the layout (-1: none). The planner's errors.
+// gives each tensor's index in the layout (-1: none). The planner's errors.
 [[nodiscard]] absl::StatusOr<WritePlan> BuildWritePlan(
     const onnx::ModelProto& model, const PlanOptions& options,
-    absl::FunctionRef<int(const TensorPlan&)> location_of);
+    absl::FunctionRef<int(const onnx::TensorProto*)> location_of);
 
 }  // namespace onnx_reinit
 

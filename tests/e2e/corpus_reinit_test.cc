@@ -68,7 +68,7 @@ ReinitOptions OptionsFor(const std::string& strategy_text, uint64_t seed) {
 
 size_t LocationOf(const ScannedModel& scanned, const std::string& path) {
   for (size_t i = 0; i < scanned.layout.tensors.size(); ++i) {
-    if (scanned.layout.tensors[i].path == path) return i;
+    if (TensorPath(scanned.layout, i) == path) return i;
   }
   ADD_FAILURE() << "no tensor at " << path;
   return 0;

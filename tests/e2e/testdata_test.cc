@@ -272,8 +272,9 @@ TEST(TestdataTest, EveryModelPlansAndReinitializesKeepingOtherBytes) {
       continue;
     }
     std::map<std::string, const TensorLocation*> by_path;
-    for (const TensorLocation& t : scanned->layout.tensors)
-      by_path[t.path] = &t;
+    for (size_t i = 0; i < scanned->layout.tensors.size(); ++i) {
+      by_path[TensorPath(scanned->layout, i)] = &scanned->layout.tensors[i];
+    }
     std::vector<bool> may_change(in_bytes.size(), false);
     for (const TensorRecord& r : report->tensors()) {
       if (r.action() != "rewrite") continue;

@@ -49,8 +49,9 @@ Planned PlanBoth(const std::string& text) {
   EXPECT_TRUE(full.ok()) << full.status();
   planned.full = full.value_or(std::vector<TensorPlan>{});
   int next_location = 0;
-  absl::StatusOr<WritePlan> write = BuildWritePlan(
-      model, options, [&](const TensorPlan&) { return next_location++; });
+  absl::StatusOr<WritePlan> write =
+      BuildWritePlan(model, options,
+                     [&](const onnx::TensorProto*) { return next_location++; });
   EXPECT_TRUE(write.ok()) << write.status();
   if (write.ok()) planned.write = *std::move(write);
   return planned;
