@@ -1,5 +1,7 @@
 #include "reinit.h"
 
+#include <malloc.h>
+
 #include <utility>
 #include <vector>
 
@@ -15,7 +17,6 @@
 #include "io/folder_lock.h"
 #include "io/model_source.h"
 #include "io/signal_cleanup.h"
-#include "io/tensor_locations.h"
 #include "rewrite/to_external.h"
 #include "rewrite/to_inline.h"
 #include "strategy/sampler.h"
@@ -41,12 +42,8 @@ absl::Status InFile(const std::string& path, const absl::Status& status) {
 absl::StatusOr<WritePlan> PlanSource(const ModelSource& source,
                                      const PlanOptions& options,
                                      const std::string& path) {
-  // Join the analysis (tensors of the message) with the layout (where
-  // their bytes are).
-  const TensorLocations locations(source.model, source.layout);
-  absl::StatusOr<WritePlan> plan = BuildWritePlan(
-      source.model, options,
-      [&](const onnx::TensorProto* tensor) { return locations.Find(tensor); });
+  absl::StatusOr<WritePlan> plan =
+      BuildWritePlan(source.model, source.layout, options);
   if (!plan.ok()) return InFile(path, plan.status());
   return plan;
 }
@@ -166,7 +163,11 @@ absl::StatusOr<RunResult> ReinitializeModel(const std::string& input,
   if (options.tensor_report) {
     model = std::make_shared<const onnx::ModelProto>(std::move(source->model));
   } else {
-    onnx::ModelProto().Swap(&source->model);  // its memory, freed now
+    // Its memory, millions of small blocks for a large graph, freed now and
+    // given back to the system (free blocks inside the heap stay resident
+    // until trimmed), so that writing does not add to it.
+    onnx::ModelProto().Swap(&source->model);
+    ::malloc_trim(0);
   }
   const bool to_inline = options.storage.mode == StorageOptions::Mode::kInline;
   MoveToExternal move;
@@ -189,9 +190,7 @@ absl::StatusOr<RunResult> ReinitializeModel(const std::string& input,
   for (size_t i = 0; i < plan.size(); ++i) {
     const WritePlan::External* external = plan.external(i);
     if (external == nullptr || external->new_file) continue;
-    const absl::Span<const int64_t> dims = plan.dims(i);
-    extents.push_back({std::string(plan.name(i)), plan.dtype(i),
-                       std::vector<int64_t>(dims.begin(), dims.end()),
+    extents.push_back({std::string(plan.name(i)), plan.dtype(i), plan.dims(i),
                        external->location, external->offset, external->length,
                        plan.rewrite(i)});
     extent_of.push_back(i);

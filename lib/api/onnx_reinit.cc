@@ -386,7 +386,8 @@ absl::StatusOr<std::string> Reinitializer::ReinitializeBytes(
                      scanned.status().message()));
   }
   for (size_t i = 0; i < scanned->layout.tensors.size(); ++i) {
-    if (!scanned->layout.tensors[i].external_data.empty()) {
+    const ModelLayout& layout = scanned->layout;
+    if (!layout.ExternalData(layout.tensors[i]).entries.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("tensor \"", TensorPath(scanned->layout, i),
                        "\" has external data, which bytes alone cannot "

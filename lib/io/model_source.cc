@@ -21,6 +21,10 @@ absl::StatusOr<std::unique_ptr<ModelSource>> OpenModel(
   }
   auto source = std::make_unique<ModelSource>(
       ModelSource{std::move(file), std::move(scanned->layout), {}});
+  // The scan's output stream grows the string by doubling and fills what it
+  // grows by, so up to half of its pages hold nothing: given back before the
+  // parse, the largest allocation of all, adds its own.
+  scanned->weightless.shrink_to_fit();
   if (!source->model.ParseFromString(scanned->weightless)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "\"", path, "\" is not an ONNX model: protobuf parsing failed"));

@@ -266,7 +266,7 @@ class Scanner {
           WireFormatLite::GetTagWireType(tag) ==
               WireFormatLite::WIRETYPE_VARINT) {
         ONNX_REINIT_RETURN_IF_ERROR(SkipField(at, tag, out, depth));
-        layout_->tensors.back().data_location_field = {at, Pos() - at};
+        ExternalOfLast().data_location_field = {at, Pos() - at};
         continue;
       }
       if (kind == Kind::kTensor && IsValueField(number)) {
@@ -317,6 +317,16 @@ class Scanner {
     return absl::OkStatus();
   }
 
+  // The external data record of the tensor being scanned, made on first use.
+  TensorExternalData& ExternalOfLast() {
+    TensorLocation& tensor = layout_->tensors.back();
+    if (tensor.external < 0) {
+      tensor.external = static_cast<int>(layout_->external_data.size());
+      layout_->external_data.emplace_back();
+    }
+    return layout_->external_data[tensor.external];
+  }
+
   // A key (1) or value (2) string of an external_data entry: copied through
   // and recorded (a checksum value is rewritten after the data is written).
   absl::Status ScanEntryField(uint64_t at, uint32_t tag, int envelope,
@@ -330,7 +340,7 @@ class Scanner {
     out->WriteVarint32(tag);
     out->WriteVarint32(length);
     out->WriteString(text);
-    std::vector<ExternalEntry>& entries = layout_->tensors.back().external_data;
+    std::vector<ExternalEntry>& entries = ExternalOfLast().entries;
     if (entries.empty() || entries.back().envelope != envelope) {
       entries.push_back(ExternalEntry{});
       entries.back().envelope = envelope;

@@ -79,12 +79,18 @@ struct ExternalEntry {
   int envelope = -1;      // the entry message's envelope
 };
 
-// Kept small: one per tensor of the model. Its path: TensorPath.
+// What few tensors have: external_data entries, a data_location field.
+struct TensorExternalData {
+  std::vector<ExternalEntry> entries;
+  ByteRange data_location_field;  // size 0: none
+};
+
+// Kept small: one per tensor of the model. Its path: TensorPath; its
+// external data: ModelLayout::ExternalData.
 struct TensorLocation {
-  int envelope = 0;  // this TensorProto's own envelope
+  int envelope = 0;   // this TensorProto's own envelope
+  int external = -1;  // index into ModelLayout::external_data, -1: none
   absl::InlinedVector<ValueField, 1> values;
-  std::vector<ExternalEntry> external_data;
-  ByteRange data_location_field;  // the data_location field (size 0: none)
 };
 
 struct ModelLayout {
@@ -93,6 +99,15 @@ struct ModelLayout {
   std::vector<Envelope> envelopes;
   // In the order they appear in the file.
   std::vector<TensorLocation> tensors;
+  // Of the tensors that have external_data entries or a data_location field.
+  std::vector<TensorExternalData> external_data;
+
+  // A tensor's external_data entries and data_location field (empty and
+  // size 0 for most).
+  const TensorExternalData& ExternalData(const TensorLocation& tensor) const {
+    static const TensorExternalData* const kNone = new TensorExternalData;
+    return tensor.external < 0 ? *kNone : external_data[tensor.external];
+  }
 };
 
 // Where tensor `tensor` sits (util/tensor_path.h), from its envelopes.

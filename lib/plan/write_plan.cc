@@ -7,6 +7,7 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/match.h"
+#include "io/tensor_locations.h"
 #include "util/status_macros.h"
 
 namespace onnx_reinit {
@@ -42,11 +43,23 @@ absl::string_view WritePlan::name(size_t i) const {
                                           end - tensors_[i].name);
 }
 
-absl::Span<const int64_t> WritePlan::dims(size_t i) const {
+std::vector<int64_t> WritePlan::dims(size_t i) const {
   const size_t end =
       i + 1 < tensors_.size() ? tensors_[i + 1].dims : dims_.size();
-  return absl::MakeConstSpan(dims_.data() + tensors_[i].dims,
-                             end - tensors_[i].dims);
+  std::vector<int64_t> dims;
+  uint64_t value = 0;
+  int shift = 0;
+  for (size_t at = tensors_[i].dims; at < end; ++at) {
+    const auto byte = static_cast<uint8_t>(dims_[at]);
+    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    shift += 7;
+    if ((byte & 0x80) == 0) {
+      dims.push_back(static_cast<int64_t>(value));
+      value = 0;
+      shift = 0;
+    }
+  }
+  return dims;
 }
 
 uint64_t WritePlan::element_count(size_t i) const {
@@ -111,7 +124,11 @@ void WritePlan::Add(const TensorPlan& plan, int location, bool name_shared) {
   t.rewrite = plan.rewrite;
   t.initializer = absl::StrContains(plan.path, "/initializer[");
   names_ += plan.name;
-  dims_.insert(dims_.end(), plan.dims.begin(), plan.dims.end());
+  for (int64_t d : plan.dims) {
+    auto v = static_cast<uint64_t>(d);
+    for (; v >= 0x80; v >>= 7) dims_ += static_cast<char>(v | 0x80);
+    dims_ += static_cast<char>(v);
+  }
   const size_t i = tensors_.size();
   tensors_.push_back(t);
   if (plan.external) ExtraOf(i).external = plan.external;
@@ -155,12 +172,21 @@ void WritePlan::Seal() {
   recipe_index_.rehash(0);
 }
 
-absl::StatusOr<WritePlan> BuildWritePlan(
-    const onnx::ModelProto& model, const PlanOptions& options,
-    absl::FunctionRef<int(const onnx::TensorProto*)> location_of) {
+absl::StatusOr<WritePlan> BuildWritePlan(const onnx::ModelProto& model,
+                                         const ModelLayout& layout,
+                                         const PlanOptions& options) {
   ONNX_REINIT_ASSIGN_OR_RETURN(std::unique_ptr<Planner> planner,
                                Planner::Create(model, options));
   const size_t n = planner->size();
+  // Each tensor's place in the layout, found before planning (the join's
+  // table is not kept meanwhile).
+  std::vector<int> location(n);
+  {
+    const TensorLocations locations(model, layout);
+    for (size_t i = 0; i < n; ++i) {
+      location[i] = locations.Find(&planner->tensor(i));
+    }
+  }
   // Which tensors share their name with another: sorted by (hash, name),
   // equal names are neighbours.
   std::vector<bool> shared(n, false);
@@ -185,7 +211,7 @@ absl::StatusOr<WritePlan> BuildWritePlan(
   WritePlan plan;
   for (size_t i = 0; i < n; ++i) {
     ONNX_REINIT_ASSIGN_OR_RETURN(const TensorPlan tensor, planner->Plan(i));
-    plan.Add(tensor, location_of(&planner->tensor(i)), shared[i]);
+    plan.Add(tensor, location[i], shared[i]);
   }
   plan.Seal();
   return plan;

@@ -1,7 +1,7 @@
 // What writing a model needs of its plan (plan/planner.h), for every tensor,
-// in 28 bytes plus its name and dims, and without the model: so a run keeps
-// little per tensor while it writes, and the parsed model can be dropped
-// before the values are written.
+// in 28 bytes plus its name and dims (a byte or two each), and without the
+// model: so a run keeps little per tensor while it writes, and the parsed model
+// can be dropped before the values are written.
 //
 // Per tensor: where its bytes are (its index in the layout), dtype, dims,
 // name, whether it is an initializer and whether it is rewritten; a
@@ -21,10 +21,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/types/span.h"
 #include "io/wire_scan.h"
 #include "onnx/onnx_pb.h"
 #include "plan/planner.h"
@@ -57,7 +55,7 @@ class WritePlan {
   // initializer): it may move to external data.
   bool initializer(size_t i) const { return tensors_[i].initializer; }
   absl::string_view name(size_t i) const;
-  absl::Span<const int64_t> dims(size_t i) const;
+  std::vector<int64_t> dims(size_t i) const;
   uint64_t element_count(size_t i) const;
 
   // Rewritten tensors only.
@@ -85,7 +83,7 @@ class WritePlan {
   struct Tensor {
     int32_t location = -1;
     uint32_t name = 0;  // offset into names_ (ends where the next begins)
-    uint32_t dims = 0;  // offset into dims_ (likewise)
+    uint32_t dims = 0;  // offset into dims_ (likewise): varints
     uint32_t recipe = 0;
     uint32_t extra = kNone;
     int32_t dtype = 0;
@@ -105,18 +103,19 @@ class WritePlan {
 
   std::vector<Tensor> tensors_;
   std::string names_;
-  std::vector<int64_t> dims_;
+  std::string dims_;  // varints (dims are never negative once planned)
   std::vector<Recipe> recipes_;
   absl::flat_hash_map<std::string, uint32_t> recipe_index_;
   std::vector<Extra> extras_;
   size_t rewritten_ = 0;
 };
 
-// Plans every tensor of `model` (Planner) into a WritePlan; `location_of`
-// gives each tensor's index in the layout (-1: none). The planner's errors.
+// Plans every tensor of `model` (Planner) into a WritePlan: `model` was
+// parsed from the weightless form whose scan gave `layout`, where each
+// tensor's bytes are found (io/tensor_locations.h). The planner's errors.
 [[nodiscard]] absl::StatusOr<WritePlan> BuildWritePlan(
-    const onnx::ModelProto& model, const PlanOptions& options,
-    absl::FunctionRef<int(const onnx::TensorProto*)> location_of);
+    const onnx::ModelProto& model, const ModelLayout& layout,
+    const PlanOptions& options);
 
 }  // namespace onnx_reinit
 

@@ -65,7 +65,7 @@ absl::StatusOr<std::vector<LiteralEdit>> ChecksumEdits(
   for (const TensorLocation& tensor : layout.tensors) {
     std::string location;
     bool has_checksum = false;
-    for (const ExternalEntry& e : tensor.external_data) {
+    for (const ExternalEntry& e : layout.ExternalData(tensor).entries) {
       if (e.key == "location")
         location = NormalizeLocation(e.value).value_or("");
       has_checksum |= e.key == "checksum";
@@ -86,13 +86,13 @@ absl::StatusOr<std::vector<LiteralEdit>> ChecksumEdits(
   std::vector<LiteralEdit> edits;
   for (const TensorLocation& tensor : layout.tensors) {
     std::string location;
-    for (const ExternalEntry& e : tensor.external_data) {
+    for (const ExternalEntry& e : layout.ExternalData(tensor).entries) {
       if (e.key == "location")
         location = NormalizeLocation(e.value).value_or("");
     }
     auto digest = digests.find(location);
     if (digest == digests.end()) continue;
-    for (const ExternalEntry& e : tensor.external_data) {
+    for (const ExternalEntry& e : layout.ExternalData(tensor).entries) {
       if (e.key != "checksum" || e.value == digest->second) continue;
       edits.push_back({e.value_field, e.envelope,
                        LengthDelimitedField(/*value=*/2, digest->second)});

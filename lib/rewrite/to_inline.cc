@@ -11,15 +11,16 @@ std::vector<LiteralEdit> PlanToInline(const ModelLayout& layout,
     const WritePlan::External* external = plan->external(i);
     if (external == nullptr || plan->location(i) < 0) continue;
     const TensorLocation& t = layout.tensors[plan->location(i)];
-    if (t.data_location_field.size == 0) continue;
-    for (const ExternalEntry& e : t.external_data) {
+    const TensorExternalData& data = layout.ExternalData(t);
+    if (data.data_location_field.size == 0) continue;
+    for (const ExternalEntry& e : data.entries) {
       edits.push_back({layout.envelopes[e.envelope].field, t.envelope, ""});
     }
     const uint64_t length = external->length.value_or(0);
     if (plan->rewrite(i)) {
-      plan->set_inline_at(i, t.data_location_field);
+      plan->set_inline_at(i, data.data_location_field);
     } else {
-      edits.push_back({t.data_location_field, t.envelope,
+      edits.push_back({data.data_location_field, t.envelope,
                        LengthDelimitedHeader(kRawData, length),
                        inputs.InputFd(external->location), external->offset,
                        length});

@@ -36,22 +36,29 @@ constexpr char kTwoBranches[] = R"(
 )";
 
 struct Planned {
+  ModelLayout layout;
   std::vector<TensorPlan> full;
   WritePlan write;
 };
 
+// Planned as a run plans it: scanned, and the weightless form parsed.
 Planned PlanBoth(const std::string& text) {
-  const onnx::ModelProto model = testing::ParseModel(text);
+  const std::string bytes = testing::ParseModel(text).SerializeAsString();
+  absl::StatusOr<ScannedModel> scanned = ScanModel(absl::Span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  EXPECT_TRUE(scanned.ok()) << scanned.status();
+  Planned planned;
+  if (!scanned.ok()) return planned;
+  planned.layout = std::move(scanned->layout);
+  onnx::ModelProto model;
+  EXPECT_TRUE(model.ParseFromString(scanned->weightless));
   PlanOptions options;
   options.rules = testing::RulesFor("he_normal", "zeros");
-  Planned planned;
   absl::StatusOr<std::vector<TensorPlan>> full = BuildPlan(model, options);
   EXPECT_TRUE(full.ok()) << full.status();
   planned.full = full.value_or(std::vector<TensorPlan>{});
-  int next_location = 0;
   absl::StatusOr<WritePlan> write =
-      BuildWritePlan(model, options,
-                     [&](const onnx::TensorProto*) { return next_location++; });
+      BuildWritePlan(model, planned.layout, options);
   EXPECT_TRUE(write.ok()) << write.status();
   if (write.ok()) planned.write = *std::move(write);
   return planned;
@@ -65,13 +72,12 @@ TEST(WritePlanTest, KeepsEachTensorsFactsAsPlanned) {
     const TensorPlan& t = p.full[i];
     SCOPED_TRACE(t.path);
     EXPECT_EQ(p.write.name(i), t.name);
-    EXPECT_EQ(
-        std::vector<int64_t>(p.write.dims(i).begin(), p.write.dims(i).end()),
-        t.dims);
+    EXPECT_EQ(p.write.dims(i), t.dims);
     EXPECT_EQ(p.write.element_count(i), t.element_count);
     EXPECT_EQ(p.write.dtype(i), t.dtype);
     EXPECT_EQ(p.write.rewrite(i), t.rewrite);
-    EXPECT_EQ(p.write.location(i), static_cast<int>(i));
+    ASSERT_GE(p.write.location(i), 0);
+    EXPECT_EQ(TensorPath(p.layout, p.write.location(i)), t.path);
     EXPECT_TRUE(p.write.initializer(i));
     if (!t.rewrite) continue;
     ++rewritten;
