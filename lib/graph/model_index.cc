@@ -123,7 +123,30 @@ std::string TensorSite::path() const {
       "t");
 }
 
+namespace {
+
+// An upper bound of the sites in `graph` and the graphs its nodes hold (so
+// that the list of sites is allocated once, at its size).
+size_t CountSites(const onnx::GraphProto& graph) {
+  size_t count = graph.initializer_size() + graph.sparse_initializer_size();
+  for (const onnx::NodeProto& node : graph.node()) {
+    for (const onnx::AttributeProto& attr : node.attribute()) {
+      count += attr.has_t() ? 1 : 0;
+      if (attr.has_g()) count += CountSites(attr.g());
+      for (const onnx::GraphProto& g : attr.graphs()) count += CountSites(g);
+    }
+  }
+  return count;
+}
+
+}  // namespace
+
 ModelIndex::ModelIndex(const onnx::ModelProto& model) : model_(model) {
+  size_t sites = CountSites(model.graph());
+  for (const auto& info : model.training_info()) {
+    sites += CountSites(info.initialization()) + CountSites(info.algorithm());
+  }
+  sites_.reserve(sites);
   AddGraph(model.graph(), "graph", "main", nullptr);
   for (int i = 0; i < model.training_info_size(); ++i) {
     const auto& info = model.training_info(i);

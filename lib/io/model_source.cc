@@ -25,6 +25,9 @@ absl::StatusOr<std::unique_ptr<ModelSource>> OpenModel(
   // grows by, so up to half of its pages hold nothing: given back before the
   // parse, the largest allocation of all, adds its own.
   scanned->weightless.shrink_to_fit();
+  // Likewise the layout's vectors, kept for the whole run.
+  source->layout.tensors.shrink_to_fit();
+  source->layout.envelopes.shrink_to_fit();
   if (!source->model.ParseFromString(scanned->weightless)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "\"", path, "\" is not an ONNX model: protobuf parsing failed"));
@@ -38,8 +41,8 @@ absl::StatusOr<std::unique_ptr<ModelSource>> OpenModel(
   // them the ops' meaning, and so the roles of the weights, is unknown.
   if (source->model.ir_version() >= 3 &&
       source->model.opset_import_size() == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "\"", path, "\" is not an ONNX model: no opset_import"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", path, "\" is not an ONNX model: no opset_import"));
   }
   return source;
 }

@@ -107,6 +107,12 @@ void WritePlan::set_inline_at(size_t i, ByteRange range) {
   ExtraOf(i).inline_at = range;
 }
 
+void WritePlan::Reserve(size_t tensors, size_t name_bytes, size_t dim_bytes) {
+  tensors_.reserve(tensors);
+  names_.reserve(name_bytes);
+  dims_.reserve(dim_bytes);
+}
+
 WritePlan::Extra& WritePlan::ExtraOf(size_t i) {
   if (tensors_[i].extra == kNone) {
     tensors_[i].extra = static_cast<uint32_t>(extras_.size());
@@ -209,6 +215,16 @@ absl::StatusOr<WritePlan> BuildWritePlan(const onnx::ModelProto& model,
     }
   }
   WritePlan plan;
+  {
+    size_t name_bytes = 0, dim_bytes = 0;
+    for (size_t i = 0; i < n; ++i) {
+      name_bytes += planner->name(i).size();
+      for (int64_t d : planner->tensor(i).dims()) {
+        dim_bytes += d < 0 ? 10 : (64 - __builtin_clzll(d | 1) + 6) / 7;
+      }
+    }
+    plan.Reserve(n, name_bytes, dim_bytes);
+  }
   for (size_t i = 0; i < n; ++i) {
     ONNX_REINIT_ASSIGN_OR_RETURN(const TensorPlan tensor, planner->Plan(i));
     plan.Add(tensor, location[i], shared[i]);

@@ -72,6 +72,8 @@ class WritePlan {
   const ByteRange* inline_at(size_t i) const;
   void set_inline_at(size_t i, ByteRange range);
 
+  // Room for `tensors` tensors, their names and dims.
+  void Reserve(size_t tensors, size_t name_bytes, size_t dim_bytes);
   // Builds the plan: `plan` and its index in the layout (-1: none);
   // `name_shared`: another tensor of the model has its name.
   void Add(const TensorPlan& plan, int location, bool name_shared);
