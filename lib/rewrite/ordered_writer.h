@@ -57,10 +57,11 @@ inline constexpr size_t kMaxWriteParts = 512;
 struct WriteSegment {
   enum class Kind { kCopy, kBytes, kValues };
   Kind kind = Kind::kCopy;
+  // kCopy: `size` bytes of `source_fd` from `source_offset`. (Next to `kind`:
+  // a model of many tensors has a few segments per tensor.)
+  int source_fd = -1;
   uint64_t offset = 0;  // in the output file
   uint64_t size = 0;    // bytes it puts in the output
-  // kCopy: `size` bytes of `source_fd` from `source_offset`.
-  int source_fd = -1;
   uint64_t source_offset = 0;
   std::string bytes;  // kBytes: the bytes themselves
   // kValues: passed back to the generate function of Fill, which may use up

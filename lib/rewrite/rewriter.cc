@@ -47,11 +47,13 @@ struct Scratch {
       new uint8_t[kChunkValues * kMaxEncodedValueBytes]};
 };
 
+// One rewritten tensor: its values' random key and encoding, its chunks,
+// and where they go (the rest of its ChunkSource is read from the plan).
 struct Target {
-  size_t tensor = 0;  // index into the plan
+  uint32_t tensor = 0;  // index into the plan
+  uint32_t job_count = 0;
   size_t first_job = 0;
-  size_t job_count = 0;
-  ChunkSource source;
+  PhiloxKey key{};
   ValueEncoding encoding;
   int splice = -1;     // index into the splice targets (values in the model)
   int data_file = -1;  // index into outputs.data_files (external values)
@@ -105,6 +107,9 @@ absl::StatusOr<std::vector<LiteralEdit>> ChecksumEdits(
 // rewritten tensor, its chunks (jobs) and where each chunk's bytes go.
 struct Work {
   const WritePlan* plan = nullptr;
+  SimdLevel simd = SimdLevel::kAuto;
+  // Values of structured targets, filled first; empty when there are none.
+  std::vector<std::unique_ptr<double[]>> filled;
   std::vector<Target> targets;
   std::vector<SpliceTarget> splice_targets;  // values inside the model
   std::vector<Job> jobs;
@@ -128,7 +133,7 @@ absl::Status PlanTargets(const InputFile& input, const ModelLayout& layout,
     const uint64_t element_count = plan.element_count(i);
     const int location = plan.location(i);
     Target target;
-    target.tensor = i;
+    target.tensor = static_cast<uint32_t>(i);
     if (const WritePlan::External* external = plan.external(i)) {
       for (size_t f = 0; f < outputs.data_files.size(); ++f) {
         if (outputs.data_files[f].location == external->location) {
@@ -164,14 +169,14 @@ absl::Status PlanTargets(const InputFile& input, const ModelLayout& layout,
     // Keyed by name; by path when two rewritten tensors share a name (in
     // different subgraphs), so they do not get the same values.
     const absl::string_view key = plan.key_name(i);
-    target.source.key =
+    target.key =
         TensorKey(options.seed, std::string_view(key.data(), key.size()));
     target.first_job = jobs.size();
     for (uint64_t first = 0; first < element_count; first += kChunkValues) {
       jobs.push_back({static_cast<int>(targets.size()), first,
                       std::min(kChunkValues, element_count - first)});
     }
-    target.job_count = jobs.size() - target.first_job;
+    target.job_count = static_cast<uint32_t>(jobs.size() - target.first_job);
     targets.push_back(target);
   }
   return absl::OkStatus();
@@ -183,13 +188,11 @@ absl::Status PlanTargets(const InputFile& input, const ModelLayout& layout,
 // run one tensor per thread; large ones one at a time, each with all the
 // threads (orthogonal splits its work in fixed parts, so the values are
 // the same either way). Returns the filled values by target (null for
-// element-wise ones).
+// element-wise ones; no entries at all when none is structured).
 absl::StatusOr<std::vector<std::unique_ptr<double[]>>> FillStructuredTargets(
     const WritePlan& plan, const std::vector<Target>& targets,
     const RewriteOptions& options) {
   constexpr uint64_t kLargeStructured = uint64_t{1} << 20;
-  // Not zeroed first: FillStructured writes every element.
-  std::vector<std::unique_ptr<double[]>> filled(targets.size());
   std::vector<size_t> small_structured;
   std::vector<size_t> large_structured;
   for (size_t t = 0; t < targets.size(); ++t) {
@@ -199,6 +202,11 @@ absl::StatusOr<std::vector<std::unique_ptr<double[]>>> FillStructuredTargets(
                                                : small_structured)
         .push_back(t);
   }
+  // Not zeroed first: FillStructured writes every element. Empty when no
+  // target is structured.
+  std::vector<std::unique_ptr<double[]>> filled(
+      small_structured.empty() && large_structured.empty() ? 0
+                                                           : targets.size());
   auto fill = [&](size_t target, int threads) -> absl::Status {
     const Target& t = targets[target];
     const size_t i = t.tensor;
@@ -227,15 +235,14 @@ absl::StatusOr<std::vector<std::unique_ptr<double[]>>> FillStructuredTargets(
                          whole, " values for its consumer's input"));
       }
       s = FillStructured(recipe.distribution, placement->dims,
-                         recipe.gate_blocks, recipe.op_type, t.source.key,
+                         recipe.gate_blocks, recipe.op_type, t.key,
                          consumer.get(), how);
       for (uint64_t e = 0; s.ok() && e < element_count; ++e) {
         filled[target][e] = consumer[placement->index[e]];
       }
     } else {
       s = FillStructured(recipe.distribution, plan.dims(i), recipe.gate_blocks,
-                         recipe.op_type, t.source.key, filled[target].get(),
-                         how);
+                         recipe.op_type, t.key, filled[target].get(), how);
     }
     if (!s.ok()) {
       return absl::Status(s.code(),
@@ -270,8 +277,18 @@ absl::StatusOr<std::vector<std::unique_ptr<double[]>>> FillStructuredTargets(
 // values into job_stats[j], and returns the number of bytes.
 size_t GenerateJob(Work& work, size_t j, Scratch& s, uint8_t* out) {
   const Job& job = work.jobs[j];
-  return GenerateChunk(work.targets[job.target].source, job.first, job.count,
-                       &s.values, out, &work.job_stats[j]);
+  const Target& t = work.targets[job.target];
+  const WritePlan::Recipe& recipe = work.plan->recipe(t.tensor);
+  ChunkSource source;
+  source.distribution = &recipe.distribution;
+  source.key = t.key;
+  source.dtype = work.plan->dtype(t.tensor);
+  source.encoding = t.encoding;
+  source.target_mean = recipe.target_mean;
+  source.simd = work.simd;
+  source.filled = work.filled.empty() ? nullptr : work.filled[job.target].get();
+  return GenerateChunk(source, job.first, job.count, &s.values, out,
+                       &work.job_stats[j]);
 }
 
 // The encoded size and payload offset of every chunk. Varint payloads: their
@@ -409,17 +426,6 @@ absl::Status WriteModel(const InputFile& input, const ModelLayout& layout,
   checksums.insert(checksums.end(), outputs.model_edits.begin(),
                    outputs.model_edits.end());
 
-  ONNX_REINIT_ASSIGN_OR_RETURN(
-      Splice splice, PlanSplice(layout, work.splice_targets, checksums));
-  if (splice.output_size > static_cast<uint64_t>(INT_MAX)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the model would be ", splice.output_size,
-        " bytes, over protobuf's 2 GiB limit for one message; keep its "
-        "values in external data"));
-  }
-  if (::ftruncate(out_fd, static_cast<off_t>(splice.output_size)) != 0) {
-    return ErrnoStatus(errno, absl::StrCat("cannot write \"", out_path, "\""));
-  }
   std::vector<int> splice_owner(work.splice_targets.size(), -1);
   for (size_t t = 0; t < work.targets.size(); ++t) {
     if (work.targets[t].splice >= 0) {
@@ -429,27 +435,48 @@ absl::Status WriteModel(const InputFile& input, const ModelLayout& layout,
   FileToWrite model;
   model.fd = out_fd;
   model.path = out_path;
-  for (Piece& piece : splice.pieces) {
-    WriteSegment seg;
-    seg.offset = piece.out_offset;
-    seg.size = piece.size;
-    switch (piece.kind) {
-      case Piece::Kind::kCopy:
-        seg.kind = WriteSegment::Kind::kCopy;
-        seg.source_fd = piece.source_fd >= 0 ? piece.source_fd : input.fd();
-        seg.source_offset = piece.in_offset;
-        model.segments.push_back(std::move(seg));
-        break;
-      case Piece::Kind::kBytes:
-        seg.kind = WriteSegment::Kind::kBytes;
-        seg.bytes = std::move(piece.bytes);
-        model.segments.push_back(std::move(seg));
-        break;
-      case Piece::Kind::kValues:
-        AddValues(work, work.targets[splice_owner[piece.target]],
-                  piece.out_offset, &model.segments);
-        break;
-    }
+  // Each piece of the splice becomes its segments as it comes, into a list
+  // sized by a first, counting pass.
+  size_t segments = 0;
+  ONNX_REINIT_RETURN_IF_ERROR(
+      PlanSplice(layout, work.splice_targets, checksums, [&](Piece piece) {
+        segments += piece.kind == Piece::Kind::kValues
+                        ? work.targets[splice_owner[piece.target]].job_count
+                        : 1;
+      }).status());
+  model.segments.reserve(segments);
+  ONNX_REINIT_ASSIGN_OR_RETURN(
+      const uint64_t output_size,
+      PlanSplice(layout, work.splice_targets, checksums, [&](Piece piece) {
+        WriteSegment seg;
+        seg.offset = piece.out_offset;
+        seg.size = piece.size;
+        switch (piece.kind) {
+          case Piece::Kind::kCopy:
+            seg.kind = WriteSegment::Kind::kCopy;
+            seg.source_fd = piece.source_fd >= 0 ? piece.source_fd : input.fd();
+            seg.source_offset = piece.in_offset;
+            model.segments.push_back(std::move(seg));
+            break;
+          case Piece::Kind::kBytes:
+            seg.kind = WriteSegment::Kind::kBytes;
+            seg.bytes = std::move(piece.bytes);
+            model.segments.push_back(std::move(seg));
+            break;
+          case Piece::Kind::kValues:
+            AddValues(work, work.targets[splice_owner[piece.target]],
+                      piece.out_offset, &model.segments);
+            break;
+        }
+      }));
+  if (output_size > static_cast<uint64_t>(INT_MAX)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the model would be ", output_size,
+        " bytes, over protobuf's 2 GiB limit for one message; keep its "
+        "values in external data"));
+  }
+  if (::ftruncate(out_fd, static_cast<off_t>(output_size)) != 0) {
+    return ErrnoStatus(errno, absl::StrCat("cannot write \"", out_path, "\""));
   }
   std::vector<FileToWrite> model_files;
   model_files.push_back(std::move(model));
@@ -488,19 +515,9 @@ absl::StatusOr<std::vector<WrittenStats>> WriteReinitialized(
   work.plan = &plan;
   ONNX_REINIT_RETURN_IF_ERROR(
       PlanTargets(input, layout, plan, options, outputs, &work));
+  work.simd = options.simd;
   ONNX_REINIT_ASSIGN_OR_RETURN(
-      std::vector<std::unique_ptr<double[]>> filled,
-      FillStructuredTargets(plan, work.targets, options));
-  for (size_t t = 0; t < work.targets.size(); ++t) {
-    Target& target = work.targets[t];
-    const WritePlan::Recipe& recipe = plan.recipe(target.tensor);
-    target.source.distribution = &recipe.distribution;
-    target.source.dtype = plan.dtype(target.tensor);
-    target.source.encoding = target.encoding;
-    target.source.target_mean = recipe.target_mean;
-    target.source.simd = options.simd;
-    target.source.filled = filled[t].get();
-  }
+      work.filled, FillStructuredTargets(plan, work.targets, options));
   work.job_stats.assign(work.jobs.size(), ChunkStats());
   ONNX_REINIT_RETURN_IF_ERROR(SizeJobs(options, &work));
   if (options.progress != nullptr) {

@@ -28,7 +28,21 @@ struct Edit {
 absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
                                   const std::vector<SpliceTarget>& targets,
                                   const std::vector<LiteralEdit>& literals) {
+  Splice splice;
+  absl::StatusOr<uint64_t> size = PlanSplice(
+      layout, targets, literals,
+      [&splice](Piece piece) { splice.pieces.push_back(std::move(piece)); });
+  if (!size.ok()) return size.status();
+  splice.output_size = *size;
+  return splice;
+}
+
+absl::StatusOr<uint64_t> PlanSplice(const ModelLayout& layout,
+                                    const std::vector<SpliceTarget>& targets,
+                                    const std::vector<LiteralEdit>& literals,
+                                    absl::FunctionRef<void(Piece piece)> emit) {
   std::vector<Edit> edits;
+  edits.reserve(literals.size() + targets.size());
   // How much each envelope's message grows (or shrinks).
   std::vector<int64_t> growth(layout.envelopes.size(), 0);
   for (const LiteralEdit& literal : literals) {
@@ -94,13 +108,13 @@ absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
   std::sort(edits.begin(), edits.end(),
             [](const Edit& a, const Edit& b) { return a.offset < b.offset; });
 
-  Splice splice;
+  uint64_t output_size = 0;
   uint64_t in = 0;
-  auto add = [&splice](Piece piece) {
+  auto add = [&](Piece piece) {
     if (piece.size == 0) return;
-    piece.out_offset = splice.output_size;
-    splice.output_size += piece.size;
-    splice.pieces.push_back(std::move(piece));
+    piece.out_offset = output_size;
+    output_size += piece.size;
+    emit(std::move(piece));
   };
   for (Edit& edit : edits) {
     if (edit.offset < in) {
@@ -120,7 +134,7 @@ absl::StatusOr<Splice> PlanSplice(const ModelLayout& layout,
     in = edit.offset + edit.size;
   }
   add({Piece::Kind::kCopy, -1, in, layout.file_size - in, "", -1, 0});
-  return splice;
+  return output_size;
 }
 
 }  // namespace onnx_reinit

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "io/wire_scan.h"
 #include "rewrite/value_encoding.h"
@@ -60,6 +61,14 @@ struct LiteralEdit {
 [[nodiscard]] absl::StatusOr<Splice> PlanSplice(
     const ModelLayout& layout, const std::vector<SpliceTarget>& targets,
     const std::vector<LiteralEdit>& literals = {});
+
+// The same, each piece handed to `emit` in output order instead of kept
+// (a model of many tensors has a few pieces per tensor); returns the output
+// size.
+[[nodiscard]] absl::StatusOr<uint64_t> PlanSplice(
+    const ModelLayout& layout, const std::vector<SpliceTarget>& targets,
+    const std::vector<LiteralEdit>& literals,
+    absl::FunctionRef<void(Piece piece)> emit);
 
 }  // namespace onnx_reinit
 
