@@ -426,7 +426,9 @@ uint64_t SeedForPath(uint64_t seed, std::string_view relative_path) {
       absl::string_view(relative_path.data(), relative_path.size()));
   sha.Update(message.data(), message.size());
   uint64_t derived = 0;
-  absl::SimpleHexAtoi(sha.HexDigest().substr(0, 16), &derived);
+  // 16 hex digits always parse into 64 bits.
+  [[maybe_unused]] const bool parsed =
+      absl::SimpleHexAtoi(sha.HexDigest().substr(0, 16), &derived);
   return derived;
 }
 
