@@ -51,23 +51,31 @@ struct NormalizedLocation {
   const char* problem = nullptr;
 };
 
+// What refuses a location by its characters before any normalization: a
+// root, a drive, a backslash, an in-memory marker; nullptr when none does.
+const char* SpellingProblem(absl::string_view location) {
+  if (location[0] == '/' || location[0] == '\\' ||
+      (location.size() >= 2 && absl::ascii_isalpha(location[0]) &&
+       location[1] == ':')) {
+    // POSIX root, Windows root or UNC path ("\x", "\\host\x"), or a drive
+    // ("C:", "C:\x", and the drive-relative "C:x").
+    return "is absolute";
+  }
+  if (absl::StrContains(location, '\\')) return "contains a backslash";
+  if (location[0] == '#' || absl::StrContains(location, "_ORT_MEM_ADDR_")) {
+    return "is an in-memory marker, not a file";
+  }
+  return nullptr;
+}
+
 NormalizedLocation Normalize(const std::string& location) {
   NormalizedLocation out;
   if (location.empty()) {
     out.problem = "is empty";
   } else if (location.find('\0') != std::string::npos) {
     out.problem = "contains a NUL byte";
-  } else if (location[0] == '/' || location[0] == '\\' ||
-             (location.size() >= 2 && absl::ascii_isalpha(location[0]) &&
-              location[1] == ':')) {
-    // POSIX root, Windows root or UNC path ("\x", "\\host\x"), or a drive
-    // ("C:", "C:\x", and the drive-relative "C:x").
-    out.problem = "is absolute";
-  } else if (location.find('\\') != std::string::npos) {
-    out.problem = "contains a backslash";
-  } else if (location[0] == '#' ||
-             absl::StrContains(location, "_ORT_MEM_ADDR_")) {
-    out.problem = "is an in-memory marker, not a file";
+  } else {
+    out.problem = SpellingProblem(location);
   }
   if (out.problem != nullptr) return out;
 
@@ -83,7 +91,13 @@ NormalizedLocation Normalize(const std::string& location) {
     }
     out.parts.emplace_back(part);
   }
-  if (out.parts.empty()) out.problem = "names the model folder, not a file";
+  if (out.parts.empty()) {
+    out.problem = "names the model folder, not a file";
+  } else {
+    // The canonical form is refused as its own spelling would be ("a/../#m"
+    // is "#m", "./C:x" is "C:x"), so that it normalizes to itself.
+    out.problem = SpellingProblem(out.parts.front());
+  }
   return out;
 }
 

@@ -144,6 +144,13 @@ TEST(ExternalDataTest, RefusesHostileLocationsEverywhereWithTheSameReason) {
       {"#marker", "#marker", "is an in-memory marker, not a file"},
       {"*/_ORT_MEM_ADDR_/*", "*/_ORT_MEM_ADDR_/*",
        "is an in-memory marker, not a file"},
+      // Refused as their canonical forms ("#marker", "C:x") are. Found by the
+      // external_data fuzzer: a canonical form that did not normalize to
+      // itself.
+      {"a/../#marker", "a/../#marker", "is an in-memory marker, not a file"},
+      {"./#marker", "./#marker", "is an in-memory marker, not a file"},
+      {"a/../C:x", "a/../C:x", "is absolute"},
+      {".//C:", ".//C:", "is absolute"},
       {"../w.bin", "../w.bin", "leaves the model folder"},
       {"a/../../x", "a/../../x", "leaves the model folder"},
       {"a/./../.././x", "a/./../.././x", "leaves the model folder"},
@@ -169,6 +176,24 @@ TEST(ExternalDataTest, RefusesHostileLocationsEverywhereWithTheSameReason) {
   // Nothing was created or changed outside or inside the model folder.
   EXPECT_EQ(testing::ReadFile(dir.root() + "/w.bin"), Bytes(64));
   EXPECT_EQ(testing::ReadFile(dir.root() + "/x"), Bytes(64));
+}
+
+TEST(ExternalDataTest, ACanonicalLocationNormalizesToItself) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"./w/../a.bin", "a.bin"},
+      {"a//b/./c.bin", "a/b/c.bin"},
+      {"x#/y:z", "x#/y:z"},
+      {"a/../b/c/../w.bin", "b/w.bin"},
+  };
+  for (const auto& [spelling, canonical] : cases) {
+    SCOPED_TRACE(spelling);
+    const absl::StatusOr<std::string> normalized = NormalizeLocation(spelling);
+    ASSERT_TRUE(normalized.ok()) << normalized.status();
+    EXPECT_EQ(*normalized, canonical);
+    const absl::StatusOr<std::string> again = NormalizeLocation(canonical);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(*again, canonical);
+  }
 }
 
 // ---------------------------------------------------------------------------
