@@ -247,9 +247,7 @@ class Scanner {
     std::map<int, int> seen;  // field number -> occurrences so far
     if (kind == Kind::kTensor) {
       // Tensors hold no further descents, so this stays tensors.back().
-      TensorLocation location;
-      location.envelope = envelope;
-      layout_->tensors.push_back(std::move(location));
+      layout_->tensors.emplace_back().envelope = envelope;
     }
     while (true) {
       uint64_t at = Pos();
