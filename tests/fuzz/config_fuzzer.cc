@@ -24,6 +24,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "fuzz_check.h"
+#include "fuzz_support.h"
 #include "rules/rules.h"
 
 namespace onnx_reinit {
@@ -42,19 +43,6 @@ const std::string& TempFolder() {
     return new std::string(root);
   }();
   return *folder;
-}
-
-void WriteFile(const std::string& path, const uint8_t* data, size_t size) {
-  const int fd =
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  ONNX_REINIT_FUZZ_CHECK(fd >= 0, "cannot write ", path);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::write(fd, data + done, size - done);
-    ONNX_REINIT_FUZZ_CHECK(n > 0, "cannot write ", path);
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
 }
 
 bool LooksLikeJson(const uint8_t* data, size_t size) {
@@ -76,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path =
       TempFolder() +
       (LooksLikeJson(data, size) ? "/config.json" : "/config.textproto");
-  WriteFile(path, data, size);
+  WriteFuzzFile(path, data, size);
 
   absl::StatusOr<Config> config = LoadConfigFile(path);
   ::unlink(path.c_str());
@@ -101,14 +89,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   facts.dtype = 1;
   facts.rank = 2;
   facts.element_count = 4096;
-  for (absl::string_view role : KnownRoles()) {
-    for (absl::string_view scope : KnownScopes()) {
-      facts.role = std::string(role);
-      facts.scope = std::string(scope);
-      const RuleChoice choice = rules->Choose(facts);
-      ONNX_REINIT_FUZZ_CHECK(!choice.rule.empty(), "no rule named for role ",
-                             role);
-    }
-  }
+  CheckEveryRoleAndScopeIsChosen(*rules, facts);
   return 0;
 }

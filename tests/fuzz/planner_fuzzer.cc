@@ -32,6 +32,7 @@
 #include "absl/types/span.h"
 #include "dtype/dtype.h"
 #include "fuzz_check.h"
+#include "fuzz_support.h"
 #include "io/wire_scan.h"
 #include "onnx/onnx_pb.h"
 #include "plan/planner.h"
@@ -83,19 +84,6 @@ const Folders& TempFolders() {
   return *folders;
 }
 
-void WriteFile(const std::string& path, const uint8_t* data, size_t size) {
-  const int fd =
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  ONNX_REINIT_FUZZ_CHECK(fd >= 0, "cannot write ", path);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::write(fd, data + done, size - done);
-    ONNX_REINIT_FUZZ_CHECK(n > 0, "cannot write ", path);
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-}
-
 // Bytes of values the plan writes (saturating), including a placement's
 // whole consumer input.
 uint64_t RewriteBytes(const std::vector<TensorPlan>& plan) {
@@ -132,7 +120,7 @@ void ReinitializeWholeFile(const uint8_t* data, size_t size) {
   const Folders& folders = TempFolders();
   const std::string input = folders.in + "/model.onnx";
   const std::string output = folders.out + "/model.onnx";
-  WriteFile(input, data, size);
+  WriteFuzzFile(input, data, size);
 
   ReinitOptions options;
   options.plan.rules = &DefaultRules();

@@ -24,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "fuzz_check.h"
+#include "fuzz_support.h"
 #include "rules/rules.h"
 #include "strategy/strategy.h"
 
@@ -83,15 +84,7 @@ void BuildAndChoose(const std::vector<std::string>& lines) {
   facts.dtype = 1;
   facts.rank = 4;
   facts.element_count = 64;
-  for (absl::string_view role : KnownRoles()) {
-    for (absl::string_view scope : KnownScopes()) {
-      facts.role = std::string(role);
-      facts.scope = std::string(scope);
-      const RuleChoice choice = rules->Choose(facts);
-      ONNX_REINIT_FUZZ_CHECK(!choice.rule.empty(), "no rule named for role ",
-                             role);
-    }
-  }
+  CheckEveryRoleAndScopeIsChosen(*rules, facts);
 }
 
 }  // namespace
