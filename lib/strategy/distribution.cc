@@ -40,9 +40,95 @@ double DegeneratePoint(const Distribution& d) {
   return fast_math::Min(fast_math::Max(d.mean, d.low), d.high);
 }
 
-StandardMoments TruncatedMoments(const Distribution& d) {
-  return TruncatedStandardMoments((d.low - d.mean) / d.std,
-                                  (d.high - d.mean) / d.std);
+// 16-point Gauss–Legendre nodes and weights on [-1, 1]: Newton's method on
+// the Legendre polynomial P_16 from the Chebyshev-like first guesses
+// cos(π(i - 1/4)/(n + 1/2)), weight 2/((1 - x²)·P'_16(x)²).
+struct GaussLegendre {
+  static constexpr int kNodes = 16;
+  double node[kNodes];
+  double weight[kNodes];
+};
+
+GaussLegendre MakeGaussLegendre() {
+  constexpr int n = GaussLegendre::kNodes;
+  constexpr double kPi = 3.14159265358979323846;
+  GaussLegendre rule{};
+  for (int i = 0; i < n / 2; ++i) {
+    double x = std::cos(kPi * (i + 0.75) / (n + 0.5));
+    double derivative = 0;
+    for (int iteration = 0; iteration < 100; ++iteration) {
+      double p = 1, previous = 0;  // P_j(x), P_{j-1}(x)
+      for (int j = 1; j <= n; ++j) {
+        const double next = ((2 * j - 1) * x * p - (j - 1) * previous) / j;
+        previous = p;
+        p = next;
+      }
+      derivative = n * (x * p - previous) / (x * x - 1);
+      const double step = p / derivative;
+      x -= step;
+      if (std::fabs(step) <= 1e-17) break;
+    }
+    const double w = 2 / ((1 - x * x) * derivative * derivative);
+    rule.node[i] = -x;
+    rule.weight[i] = w;
+    rule.node[n - 1 - i] = x;
+    rule.weight[n - 1 - i] = w;
+  }
+  return rule;
+}
+
+// Mean and variance of s on [-1, 1] with density ∝ exp(-tilt·s - curve·s²),
+// for |tilt| + 2·curve <= 1 (the header's quadrature case). Nodes are taken
+// in ±x pairs, so the mean is exactly 0 when tilt is, and the variance is
+// summed around the mean, so it keeps its relative precision however small
+// tilt and curve are.
+StandardMoments WindowMoments(double tilt, double curve) {
+  static const GaussLegendre rule = MakeGaussLegendre();
+  constexpr int kPairs = GaussLegendre::kNodes / 2;
+  double plus[kPairs], minus[kPairs];
+  double mass = 0, first = 0;
+  for (int i = 0; i < kPairs; ++i) {
+    const double x = rule.node[kPairs + i];  // > 0
+    const double w = rule.weight[kPairs + i];
+    plus[i] = w * std::exp(-(tilt * x + curve * x * x));
+    minus[i] = w * std::exp(-(-tilt * x + curve * x * x));
+    mass += plus[i] + minus[i];
+    first += (plus[i] - minus[i]) * x;
+  }
+  const double mean = first / mass;
+  double second = 0;
+  for (int i = 0; i < kPairs; ++i) {
+    const double x = rule.node[kPairs + i];
+    second +=
+        plus[i] * (x - mean) * (x - mean) + minus[i] * (x + mean) * (x + mean);
+  }
+  return {mean, second / mass};
+}
+
+bool UsesQuadrature(const Distribution::TruncatedShape& shape) {
+  return std::fabs(shape.tilt) + 2 * shape.curve <= 1;
+}
+
+double TruncatedMean(const Distribution& d) {
+  const Distribution::TruncatedShape shape = d.Shape();
+  if (UsesQuadrature(shape)) {
+    return shape.center +
+           shape.half * WindowMoments(shape.tilt, shape.curve).mean;
+  }
+  return d.mean + d.std * TruncatedStandardMoments((d.low - d.mean) / d.std,
+                                                   (d.high - d.mean) / d.std)
+                              .mean;
+}
+
+double TruncatedStd(const Distribution& d) {
+  const Distribution::TruncatedShape shape = d.Shape();
+  if (UsesQuadrature(shape)) {
+    return shape.half *
+           std::sqrt(WindowMoments(shape.tilt, shape.curve).variance);
+  }
+  return d.std * std::sqrt(TruncatedStandardMoments((d.low - d.mean) / d.std,
+                                                    (d.high - d.mean) / d.std)
+                               .variance);
 }
 
 }  // namespace
@@ -88,6 +174,23 @@ Distribution Distribution::TruncatedNormal(double mean, double std, double low,
   return d;
 }
 
+Distribution::TruncatedShape Distribution::Shape() const {
+  TruncatedShape shape;
+  shape.center = 0.5 * low + 0.5 * high;
+  shape.half = 0.5 * high - 0.5 * low;
+  const double c = (shape.center - mean) / std;
+  const double h = shape.half / std;
+  shape.tilt = c == 0 ? 0.0 : c * h;
+  shape.curve = 0.5 * h * h;
+  return shape;
+}
+
+bool Distribution::IsNearlyUniform() const {
+  if (kind != Kind::kTruncatedNormal || IsDegenerate(*this)) return false;
+  const TruncatedShape shape = Shape();
+  return std::fabs(shape.tilt) <= 0x1p-26 && shape.curve <= 0x1p-53;
+}
+
 // constant: value; uniform: (low + high) / 2; normal: mean; random sign: 0;
 // truncated normal: see the header.
 Distribution Distribution::Structured(Structure structure) {
@@ -109,7 +212,7 @@ double Distribution::TargetMean() const {
       return 0;
     case Kind::kTruncatedNormal:
       if (IsDegenerate(*this)) return DegeneratePoint(*this);
-      return mean + std * TruncatedMoments(*this).mean;
+      return TruncatedMean(*this);
   }
   return 0;
 }
@@ -129,7 +232,7 @@ double Distribution::TargetStd() const {
       return std::fabs(value);
     case Kind::kTruncatedNormal:
       if (IsDegenerate(*this)) return 0;
-      return std * std::sqrt(TruncatedMoments(*this).variance);
+      return TruncatedStd(*this);
   }
   return 0;
 }

@@ -58,11 +58,40 @@ struct Distribution {
   static Distribution TruncatedNormal(double mean, double std, double low,
                                       double high);
 
+  // A non-degenerate truncated normal seen on its interval: x = center +
+  // half·s for s in [-1, 1], with center = (low + high)/2 and half =
+  // (high - low)/2. In std units the interval's center is c = (center -
+  // mean)/std and its half-width h = half/std, and the density of s is
+  //   ∝ exp(-tilt·s - curve·s²),  tilt = c·h,  curve = h²/2.
+  // Both are computed without forming c·std or h·std, so they stay exact
+  // however large std is against the interval (an interval 1e-18 std wide
+  // has tilt and curve near 0: the uniform on [low, high]).
+  struct TruncatedShape {
+    double center;
+    double half;
+    double tilt;
+    double curve;
+  };
+  TruncatedShape Shape() const;
+  // Whether the truncated normal equals the uniform on [low, high] tilted
+  // linearly, to double precision: |tilt| <= 2^-26 and curve <= 2^-53, so
+  // the density 1 - tilt·s leaves out terms below 2^-52. Such an interval
+  // is too narrow (in std) for inversion through Φ: Φ(β) - Φ(α) keeps
+  // fewer than 2^25 steps of Φ's precision, or none (it can round to 0).
+  // The sampler draws these from the linear density instead
+  // (strategy/sampler.h).
+  bool IsNearlyUniform() const;
+
   // Moments and support the distribution promises (before dtype rounding).
   // Truncated normal, with α = (low - mean)/std, β = (high - mean)/std,
   // Z = Φ(β) - Φ(α), and φ, Φ the standard normal density and CDF:
   //   mean + std·(φ(α) - φ(β))/Z  and
-  //   std·√(1 + (αφ(α) - βφ(β))/Z - ((φ(α) - φ(β))/Z)²).
+  //   std·√(1 + (αφ(α) - βφ(β))/Z - ((φ(α) - φ(β))/Z)²),
+  // except on intervals where these cancel: when |tilt| + 2·curve <= 1
+  // (Shape()) the moments of s are integrated instead, by 16-point
+  // Gauss–Legendre quadrature of exp(-tilt·s - curve·s²) on [-1, 1] (exact
+  // to double precision there: the integrand is entire and varies by a
+  // factor of at most e²), and mean = center + half·E[s], std = half·√Var[s].
   double TargetMean() const;
   double TargetStd() const;
   // Half-width of the support around the mean for bounded kinds (uniform:

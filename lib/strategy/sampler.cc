@@ -93,17 +93,40 @@ ONNX_REINIT_BATCH_INLINE void NormalValues(double mean, double sigma, size_t n,
 
 // Truncated normal by inversion, one uniform per value (random/fast_math.h):
 // z = sign·Φ⁻¹(p_low + u·p_width), clamped to [low, high] after scaling so
-// that no rounding of Φ⁻¹ near a bound can step outside it.
+// that no rounding of Φ⁻¹ near a bound can step outside it. An interval too
+// narrow for that (Distribution::IsNearlyUniform) inverts the linear density
+// ∝ 1 - tilt·s on s in [-1, 1] instead: to first order in tilt,
+//   s = (2u - 1) - 2·tilt·u(1 - u),  x = low + (high - low)·u·(1 - tilt·(1 -
+//   u)),
+// clamped to [low, high] (tilt = 0 is the uniform sampler's formula).
 struct TruncatedNormalParams {
   double mean;
   double sigma;
   double low;
   double high;
   fast_math::TruncatedNormalWindow window;
+  bool nearly_uniform;
+  double tilt;
 };
+
+// One value of a nearly uniform truncated normal from u in (0, 1).
+ONNX_REINIT_BATCH_INLINE double NearlyUniformValue(
+    const TruncatedNormalParams& t, double u) {
+  const double x = t.low + (t.high - t.low) * (u * (1.0 - t.tilt * (1.0 - u)));
+  return fast_math::Min(fast_math::Max(x, t.low), t.high);
+}
 
 ONNX_REINIT_BATCH_INLINE void TruncatedNormalValues(
     const TruncatedNormalParams& t, size_t n, Batch* batch) {
+  if (t.nearly_uniform) {
+    for (size_t i = 0; i < n; ++i) {
+      batch->v0[i] =
+          NearlyUniformValue(t, philox_internal::Uniform(batch->w0[i]));
+      batch->v1[i] =
+          NearlyUniformValue(t, philox_internal::Uniform(batch->w1[i]));
+    }
+    return;
+  }
   const fast_math::TruncatedNormalWindow w = t.window;
   for (size_t i = 0; i < n; ++i) {
     const double z0 = fast_math::TruncatedStandardNormal(
@@ -129,9 +152,14 @@ ONNX_REINIT_BATCH_INLINE void SignValues(double value, size_t n, Batch* batch) {
 
 // The constants of a truncated normal, computed once per SampleValues call.
 TruncatedNormalParams TruncatedParams(const Distribution& d) {
-  return {d.mean, d.std, d.low, d.high,
+  return {d.mean,
+          d.std,
+          d.low,
+          d.high,
           fast_math::MakeTruncatedNormalWindow((d.low - d.mean) / d.std,
-                                               (d.high - d.mean) / d.std)};
+                                               (d.high - d.mean) / d.std),
+          d.IsNearlyUniform(),
+          d.Shape().tilt};
 }
 
 // Whether every value of `dist` is one number, and which.
@@ -245,6 +273,7 @@ FloatPlan PlanFloats(const Distribution& dist) {
       const double p_high = w.p_low + w.p_width;
       constexpr double kSmallest = 0x1p-100;
       plan.truncated_in_double =
+          plan.truncated_double.nearly_uniform ||
           !(w.p_width >= kSmallest && w.p_low + w.p_width >= kSmallest &&
             (w.p_low == 0 || w.p_low >= kSmallest) &&
             w.p_width >= 0x1p-8 * p_high);
@@ -281,7 +310,8 @@ void FloatGroups(const FloatPlan& plan, const FloatSamplerKernels& kernels,
         return;
       }
       {
-        // Rare (far-tail windows): word by word, in double precision.
+        // Rare (far-tail or nearly uniform windows): word by word, in
+        // double precision.
         static_assert(sizeof(float) == sizeof(uint32_t), "float32");
         const TruncatedNormalParams& t = plan.truncated_double;
         uint32_t words[kGroupValues];
@@ -290,9 +320,15 @@ void FloatGroups(const FloatPlan& plan, const FloatSamplerKernels& kernels,
           for (size_t e = 0; e < kGroupValues; ++e) {
             const double u =
                 static_cast<double>(words[e] >> 9) * 0x1p-23 + 0x1p-24;
-            const double z = fast_math::TruncatedStandardNormal(t.window, u);
-            out[g * kGroupValues + e] = static_cast<float>(fast_math::Min(
-                fast_math::Max(t.mean + t.sigma * z, t.low), t.high));
+            double x;
+            if (t.nearly_uniform) {
+              x = NearlyUniformValue(t, u);
+            } else {
+              const double z = fast_math::TruncatedStandardNormal(t.window, u);
+              x = fast_math::Min(fast_math::Max(t.mean + t.sigma * z, t.low),
+                                 t.high);
+            }
+            out[g * kGroupValues + e] = static_cast<float>(x);
           }
         }
       }

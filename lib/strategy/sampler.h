@@ -15,7 +15,9 @@
 //                         Φ at the far end (so float p has the resolution);
 //                         otherwise the double-precision inversion of
 //                         fast_math.h on u = (w >> 9)·2^-23 + 2^-24, rounded
-//                         to float (far-tail windows)
+//                         to float (far-tail windows); a nearly uniform
+//                         window (Distribution::IsNearlyUniform) takes that
+//                         path with the linear-density formula below
 //   constant:             the value rounded to float
 //
 // SampleValues (DOUBLE tensors, and the structured strategies; stream
@@ -23,7 +25,11 @@
 // (key, element index): element i of a tensor uses Philox block i / 2 and the
 // transforms of random/transforms.h (uniform: low + (high - low) * u of word
 // i % 2, within [low, high] after double rounding; normal: mean + std *
-// z_{i % 2}; random sign: sign of word i % 2 times value; constant: value). So
+// z_{i % 2}; random sign: sign of word i % 2 times value; truncated normal:
+// inversion on the window of fast_math.h, or, for a nearly uniform window,
+// low + (high - low)·u·(1 - tilt·(1 - u)) (the linear density
+// ∝ 1 - tilt·s of Distribution::Shape, to first order); both clamped to
+// [low, high]; constant: value). So
 // any split of a tensor into ranges, done in any order on any thread, gives the
 // same values.
 #ifndef ONNX_REINIT_STRATEGY_SAMPLER_H_

@@ -290,6 +290,44 @@ TEST(SampleValuesTest, TruncatedNormalFarInOneTailMatchesItsCdf) {
   }
 }
 
+// Intervals far narrower than the std (Distribution::IsNearlyUniform): the
+// linear-density sampler. Found by fuzz_rules: N(5, (1e18)²) on [-2, 2]
+// gave 2 for every value and a NaN target mean. Besides the moments (the
+// kurtosis of a uniform, 9/5, sets the std tolerance), both ends must be
+// reached and the values must follow the uniform CDF: the tilt (at most
+// 2^-26) moves the CDF by less than 2^-27, far below the KS critical value.
+void ExpectNearlyUniform(const Distribution& d,
+                         const std::vector<double>& values, bool single) {
+  ASSERT_TRUE(d.IsNearlyUniform());
+  const double n = static_cast<double>(values.size());
+  const double mean = d.TargetMean();
+  const double sigma = d.TargetStd();
+  const Moments m = ComputeMoments(values);
+  EXPECT_NEAR(m.mean, mean, 5 * sigma / std::sqrt(n)) << "mean";
+  EXPECT_NEAR(m.std, sigma,
+              5 * sigma * std::sqrt((1.8 - 1) / (4 * n)) + 12.5 * sigma / n)
+      << "std";
+  EXPECT_GE(m.min, single ? static_cast<float>(d.low) : d.low);
+  EXPECT_LE(m.max, single ? static_cast<float>(d.high) : d.high);
+  const double gap = 20 * (d.high - d.low) / n;
+  EXPECT_LT(m.min, d.low + gap);
+  EXPECT_GT(m.max, d.high - gap);
+  const double ks = KolmogorovSmirnovStatistic(
+      values, [&](double x) { return UniformCdf(x, d.low, d.high); });
+  EXPECT_LT(ks, KolmogorovSmirnovCriticalValue(values.size(), kKsAlpha));
+}
+
+TEST(SampleValuesTest, TruncatedNormalFarNarrowerThanItsStdIsUniform) {
+  for (const Distribution& d :
+       {Distribution::TruncatedNormal(5, 1e18, -2, 2),
+        Distribution::TruncatedNormal(0.5, 1e10, 0, 1),
+        Distribution::TruncatedNormal(0, 1, -1e-9, 1e-9),
+        Distribution::TruncatedNormal(0, 1, 5, 5 + 1e-9)}) {  // tilted
+    SCOPED_TRACE(Describe(d));
+    ExpectNearlyUniform(d, Sample(d, "narrow", 1'000'000), /*single=*/false);
+  }
+}
+
 // ---- Every strategy of the table ------------------------------------------
 
 struct Expected {
@@ -661,6 +699,7 @@ TEST(SampleFloatsTest, EverySimdLevelGivesTheSameBits) {
       Distribution::TruncatedNormal(0, 1, 5, 6),         // tail, float path
       Distribution::TruncatedNormal(0, 1, 30, 31),       // double path
       Distribution::TruncatedNormal(0, 1, 3, 3.000001),  // narrow: double
+      Distribution::TruncatedNormal(5, 1e18, -2, 2),     // nearly uniform
       Distribution::Constant(0.25)};
   const std::vector<SimdLevel> levels = SupportedLevels();
   for (const Distribution& d : kinds) {
@@ -683,7 +722,8 @@ TEST(SampleValuesTest, EverySimdLevelGivesTheSameBits) {
        {Distribution::Uniform(-0.3, 0.1), Distribution::Normal(0.5, 0.02),
         Distribution::RandomSign(0.01),
         Distribution::TruncatedNormal(0, 0.02, -0.04, 0.04),
-        Distribution::TruncatedNormal(0, 1, 30, 31)}) {
+        Distribution::TruncatedNormal(0, 1, 30, 31),
+        Distribution::TruncatedNormal(5, 1e18, -2, 2)}) {  // nearly uniform
     std::vector<double> reference(30001);
     SampleValues(d, key, 7, reference.size(), reference.data(),
                  SimdLevel::kBaseline);
@@ -797,6 +837,19 @@ TEST(SampleFloatsTest, TruncatedNormalFarInOneTailMatchesItsCdf) {
   for (const Distribution& d : FarTailCases()) {
     SCOPED_TRACE(Describe(d));
     ExpectMatches(d, SampleFAsDouble(d, "tail", 1'000'000), /*single=*/true);
+  }
+}
+
+// In float32 the window must span many floats: [5, 5 + 1e-9] is less than
+// one float step wide, so it is left to the double test above.
+TEST(SampleFloatsTest, TruncatedNormalFarNarrowerThanItsStdIsUniform) {
+  for (const Distribution& d :
+       {Distribution::TruncatedNormal(5, 1e18, -2, 2),
+        Distribution::TruncatedNormal(0.5, 1e10, 0, 1),
+        Distribution::TruncatedNormal(0, 1, -1e-9, 1e-9)}) {
+    SCOPED_TRACE(Describe(d));
+    ExpectNearlyUniform(d, SampleFAsDouble(d, "narrow", 1'000'000),
+                        /*single=*/true);
   }
 }
 

@@ -280,6 +280,101 @@ TEST(TruncatedNormalMomentsTest, MatchNumericalIntegration) {
   }
 }
 
+// The same moments integrated around the interval's center in std units,
+// c = (center - mean)/std, over t in [-h, h] with density ∝ exp(-c·t - t²/2)
+// (shifted by its largest exponent), the variance summed around the mean:
+// nothing cancels however narrow the interval is in std. mean = center +
+// std·E[t], std = std·√Var[t].
+Integrated IntegrateCentered(double mean, double std, double low, double high) {
+  const long double center = 0.5L * low + 0.5L * high;
+  const long double c = (center - mean) / static_cast<long double>(std);
+  const long double h =
+      (0.5L * high - 0.5L * low) / static_cast<long double>(std);
+  const auto exponent = [c](long double t) { return -c * t - t * t / 2; };
+  const long double top =
+      exponent(std::clamp(-c, -h, h));  // the exponent's largest value
+  constexpr int kSteps = 20000;         // even
+  const long double step = 2 * h / kSteps;
+  std::vector<long double> f(kSteps + 1);
+  long double m0 = 0, m1 = 0;
+  for (int i = 0; i <= kSteps; ++i) {
+    const long double t = -h + step * i;
+    const long double w = (i == 0 || i == kSteps) ? 1 : (i % 2 ? 4 : 2);
+    f[i] = w * std::exp(exponent(t) - top);
+    m0 += f[i];
+    m1 += f[i] * t;
+  }
+  const long double t_mean = m1 / m0;
+  long double m2 = 0;
+  for (int i = 0; i <= kSteps; ++i) {
+    const long double d = -h + step * i - t_mean;
+    m2 += f[i] * d * d;
+  }
+  return {static_cast<double>(center + std * t_mean),
+          static_cast<double>(std * std::sqrt(m2 / m0))};
+}
+
+// Intervals narrow in std, where (φ(α) - φ(β))/Z and 1 + (αφ(α) -
+// βφ(β))/Z cancel: the moments come from quadrature on the interval
+// (strategy/distribution.h), and must match the centered integration to
+// 1e-10 of the std. Before, N(5, (1e18)²) on [-2, 2] (found by fuzz_rules)
+// gave Z = 0 and a NaN mean, N(0, 1) on [-1e-6, 1e-6] a std several times
+// too large, and N(0, 1) on [5, 5 + 1e-7] a std of 0.
+TEST(TruncatedNormalMomentsTest, NarrowIntervalsMatchCenteredIntegration) {
+  struct Case {
+    double mean, std, low, high;
+  };
+  for (const Case& c : std::vector<Case>{{5, 1e18, -2, 2},
+                                         {0, 1, -1e-6, 1e-6},
+                                         {0, 1, -1e-6, 3e-6},
+                                         {0, 1, 5, 5 + 1e-7},
+                                         {0, 1, -30.001, -30},
+                                         {0, 1, 35.9, 35.92},
+                                         {1, 0.1, 1.5, 1.5001},
+                                         {0, 1, 0.3, 0.9},
+                                         {0, 1, -0.5, 0.4},
+                                         {1e6, 1e-3, 1e6 + 1e-9, 1e6 + 3e-9},
+                                         {-2, 1e300, 1, 1 + 1e-12}}) {
+    SCOPED_TRACE(::testing::Message()
+                 << "N(" << c.mean << ", " << c.std << "²) on [" << c.low
+                 << ", " << c.high << "]");
+    const Distribution d =
+        Distribution::TruncatedNormal(c.mean, c.std, c.low, c.high);
+    const Integrated want = IntegrateCentered(c.mean, c.std, c.low, c.high);
+    ASSERT_TRUE(std::isfinite(d.TargetMean()));
+    EXPECT_NEAR(d.TargetMean(), want.mean, 1e-10 * want.std);
+    EXPECT_NEAR(d.TargetStd(), want.std, 1e-10 * want.std);
+    EXPECT_LE(d.TargetMean() - d.TargetBound(),
+              c.low + 1e-15 * std::abs(c.low));
+    EXPECT_GE(d.TargetMean() + d.TargetBound(),
+              c.high - 1e-15 * std::abs(c.high));
+  }
+}
+
+TEST(TruncatedNormalMomentsTest, AnIntervalFarNarrowerThanStdIsUniform) {
+  // In std units [-2, 2] is [-7e-18, -3e-18]: the uniform on [-2, 2].
+  const Distribution d = Distribution::TruncatedNormal(5, 1e18, -2, 2);
+  EXPECT_TRUE(d.IsNearlyUniform());
+  EXPECT_EQ(d.TargetMean(), 0.0);
+  EXPECT_NEAR(d.TargetStd(), 4 / std::sqrt(12.0), 4e-16);
+  EXPECT_EQ(d.TargetBound(), 2.0);
+}
+
+TEST(TruncatedNormalMomentsTest, NearlyUniformIsDecidedByTiltAndCurve) {
+  // |tilt| = |c|·h <= 2^-26 and curve = h²/2 <= 2^-53.
+  EXPECT_TRUE(Distribution::TruncatedNormal(0, 1, -1e-9, 1e-9)
+                  .IsNearlyUniform());  // h = 1e-9
+  EXPECT_FALSE(Distribution::TruncatedNormal(0, 1, -1e-7, 1e-7)
+                   .IsNearlyUniform());  // curve = 5e-15 > 2^-53
+  EXPECT_TRUE(Distribution::TruncatedNormal(0, 1, 5, 5 + 1e-9)
+                  .IsNearlyUniform());  // tilt = 2.5e-9
+  EXPECT_FALSE(Distribution::TruncatedNormal(0, 1, 5, 5 + 1e-8)
+                   .IsNearlyUniform());  // tilt = 2.5e-8 > 2^-26
+  EXPECT_FALSE(Distribution::TruncatedNormal(0, 1, -2, 2).IsNearlyUniform());
+  EXPECT_FALSE(Distribution::TruncatedNormal(0, 0, -2, 2).IsNearlyUniform());
+  EXPECT_FALSE(Distribution::Uniform(-2, 2).IsNearlyUniform());
+}
+
 TEST(TruncatedNormalMomentsTest, TwoSigmaStdIsTheKerasCorrection) {
   // INIT_REFERENCE.md §3: the std of N(0, 1) on [-2, 2].
   const Distribution d = Distribution::TruncatedNormal(0, 1, -2, 2);
