@@ -121,7 +121,7 @@ double Kurtosis(const Distribution& d) {
     case Distribution::Kind::kUniform:
       return 1.8;
     case Distribution::Kind::kTruncatedNormal:
-      return ReferenceMoments(d).kurtosis;
+      return d.IsNearlyUniform() ? 1.8 : ReferenceMoments(d).kurtosis;
     default:
       return 1.0;
   }
@@ -131,6 +131,23 @@ std::string Describe(const Distribution& d) {
   return (::testing::Message() << "N(" << d.mean << ", " << d.std << "²) on ["
                                << d.low << ", " << d.high << "]")
       .GetString();
+}
+
+// Values of U(d.low, d.high) (or of a nearly uniform truncated normal) stay
+// in [low, high], reach both ends within a few expected gaps, and follow the
+// uniform CDF (Kolmogorov–Smirnov at kKsAlpha).
+void ExpectUniformSupportAndShape(const Distribution& d,
+                                  const std::vector<double>& values,
+                                  const Moments& m, double low, double high) {
+  const double n = static_cast<double>(values.size());
+  EXPECT_GE(m.min, low);
+  EXPECT_LE(m.max, high);
+  const double gap = 20 * (d.high - d.low) / n;
+  EXPECT_LT(m.min, d.low + gap);
+  EXPECT_GT(m.max, d.high - gap);
+  const double ks = KolmogorovSmirnovStatistic(
+      values, [&](double x) { return UniformCdf(x, d.low, d.high); });
+  EXPECT_LT(ks, KolmogorovSmirnovCriticalValue(values.size(), kKsAlpha));
 }
 
 // Checks the moments, support and (for continuous kinds) the shape of n
@@ -170,18 +187,9 @@ void ExpectMatches(const Distribution& d, const std::vector<double>& values,
   EXPECT_NEAR(m.std, sigma, std_tol) << "std";
 
   switch (d.kind) {
-    case Distribution::Kind::kUniform: {
-      EXPECT_GE(m.min, low);
-      EXPECT_LE(m.max, high);
-      // Both ends are reached: within a few expected gaps of the bounds.
-      const double gap = 20 * (d.high - d.low) / n;
-      EXPECT_LT(m.min, d.low + gap);
-      EXPECT_GT(m.max, d.high - gap);
-      const double ks = KolmogorovSmirnovStatistic(
-          values, [&](double x) { return UniformCdf(x, d.low, d.high); });
-      EXPECT_LT(ks, KolmogorovSmirnovCriticalValue(values.size(), kKsAlpha));
+    case Distribution::Kind::kUniform:
+      ExpectUniformSupportAndShape(d, values, m, low, high);
       break;
-    }
     case Distribution::Kind::kNormal: {
       // Box–Muller's radius is at most sqrt(-2 ln 2^-53) < 8.58.
       EXPECT_GE(m.min, mean - radius * sigma);
@@ -192,6 +200,10 @@ void ExpectMatches(const Distribution& d, const std::vector<double>& values,
       break;
     }
     case Distribution::Kind::kTruncatedNormal: {
+      if (d.IsNearlyUniform()) {
+        ExpectUniformSupportAndShape(d, values, m, low, high);
+        break;
+      }
       EXPECT_GE(m.min, low);
       EXPECT_LE(m.max, high);
       const double ks = KolmogorovSmirnovStatistic(
@@ -291,32 +303,10 @@ TEST(SampleValuesTest, TruncatedNormalFarInOneTailMatchesItsCdf) {
 }
 
 // Intervals far narrower than the std (Distribution::IsNearlyUniform): the
-// linear-density sampler. Found by fuzz_rules: N(5, (1e18)²) on [-2, 2]
-// gave 2 for every value and a NaN target mean. Besides the moments (the
-// kurtosis of a uniform, 9/5, sets the std tolerance), both ends must be
-// reached and the values must follow the uniform CDF: the tilt (at most
-// 2^-26) moves the CDF by less than 2^-27, far below the KS critical value.
-void ExpectNearlyUniform(const Distribution& d,
-                         const std::vector<double>& values, bool single) {
-  ASSERT_TRUE(d.IsNearlyUniform());
-  const double n = static_cast<double>(values.size());
-  const double mean = d.TargetMean();
-  const double sigma = d.TargetStd();
-  const Moments m = ComputeMoments(values);
-  EXPECT_NEAR(m.mean, mean, 5 * sigma / std::sqrt(n)) << "mean";
-  EXPECT_NEAR(m.std, sigma,
-              5 * sigma * std::sqrt((1.8 - 1) / (4 * n)) + 12.5 * sigma / n)
-      << "std";
-  EXPECT_GE(m.min, single ? static_cast<float>(d.low) : d.low);
-  EXPECT_LE(m.max, single ? static_cast<float>(d.high) : d.high);
-  const double gap = 20 * (d.high - d.low) / n;
-  EXPECT_LT(m.min, d.low + gap);
-  EXPECT_GT(m.max, d.high - gap);
-  const double ks = KolmogorovSmirnovStatistic(
-      values, [&](double x) { return UniformCdf(x, d.low, d.high); });
-  EXPECT_LT(ks, KolmogorovSmirnovCriticalValue(values.size(), kKsAlpha));
-}
-
+// linear-density sampler, checked as a uniform on [low, high] (the tilt, at
+// most 2^-26, moves the CDF by less than 2^-27, far below the KS critical
+// value; the kurtosis is the uniform's 9/5). Found by fuzz_rules: N(5,
+// (1e18)²) on [-2, 2] gave 2 for every value and a NaN target mean.
 TEST(SampleValuesTest, TruncatedNormalFarNarrowerThanItsStdIsUniform) {
   for (const Distribution& d :
        {Distribution::TruncatedNormal(5, 1e18, -2, 2),
@@ -324,7 +314,8 @@ TEST(SampleValuesTest, TruncatedNormalFarNarrowerThanItsStdIsUniform) {
         Distribution::TruncatedNormal(0, 1, -1e-9, 1e-9),
         Distribution::TruncatedNormal(0, 1, 5, 5 + 1e-9)}) {  // tilted
     SCOPED_TRACE(Describe(d));
-    ExpectNearlyUniform(d, Sample(d, "narrow", 1'000'000), /*single=*/false);
+    ASSERT_TRUE(d.IsNearlyUniform());
+    ExpectMatches(d, Sample(d, "narrow", 1'000'000));
   }
 }
 
@@ -848,8 +839,8 @@ TEST(SampleFloatsTest, TruncatedNormalFarNarrowerThanItsStdIsUniform) {
         Distribution::TruncatedNormal(0.5, 1e10, 0, 1),
         Distribution::TruncatedNormal(0, 1, -1e-9, 1e-9)}) {
     SCOPED_TRACE(Describe(d));
-    ExpectNearlyUniform(d, SampleFAsDouble(d, "narrow", 1'000'000),
-                        /*single=*/true);
+    ASSERT_TRUE(d.IsNearlyUniform());
+    ExpectMatches(d, SampleFAsDouble(d, "narrow", 1'000'000), /*single=*/true);
   }
 }
 
