@@ -63,9 +63,9 @@ struct Distribution {
   // (high - low)/2. In std units the interval's center is c = (center -
   // mean)/std and its half-width h = half/std, and the density of s is
   //   ∝ exp(-tilt·s - curve·s²),  tilt = c·h,  curve = h²/2.
-  // Both are computed without forming c·std or h·std, so they stay exact
-  // however large std is against the interval (an interval 1e-18 std wide
-  // has tilt and curve near 0: the uniform on [low, high]).
+  // Both come from the interval's own center and half-width, so they stay
+  // accurate however large std is against the interval (an interval 1e-18
+  // std wide has tilt and curve near 0: the uniform on [low, high]).
   struct TruncatedShape {
     double center;
     double half;
@@ -75,11 +75,12 @@ struct Distribution {
   TruncatedShape Shape() const;
   // Whether the truncated normal equals the uniform on [low, high] tilted
   // linearly, to double precision: |tilt| <= 2^-26 and curve <= 2^-53, so
-  // the density 1 - tilt·s leaves out terms below 2^-52. Such an interval
-  // is too narrow (in std) for inversion through Φ: Φ(β) - Φ(α) keeps
-  // fewer than 2^25 steps of Φ's precision, or none (it can round to 0).
-  // The sampler draws these from the linear density instead
-  // (strategy/sampler.h).
+  // the density 1 - tilt·s leaves out terms below 2^-52. Inversion through
+  // Φ cannot sample such an interval: Φ(β) - Φ(α) spans few steps of Φ's
+  // precision, or none (it can round to 0), so the sampler draws these from
+  // the linear density instead (strategy/sampler.h). Outside this case the
+  // width spans at least about 2^25 steps, and inversion resolves the
+  // interval.
   bool IsNearlyUniform() const;
 
   // Moments and support the distribution promises (before dtype rounding).

@@ -96,8 +96,8 @@ ONNX_REINIT_BATCH_INLINE void NormalValues(double mean, double sigma, size_t n,
 // that no rounding of Φ⁻¹ near a bound can step outside it. An interval too
 // narrow for that (Distribution::IsNearlyUniform) inverts the linear density
 // ∝ 1 - tilt·s on s in [-1, 1] instead: to first order in tilt,
-//   s = (2u - 1) - 2·tilt·u(1 - u),  x = low + (high - low)·u·(1 - tilt·(1 -
-//   u)),
+//   s = (2u - 1) - 2·tilt·u(1 - u), that is
+//   x = low + (high - low)·u·(1 - tilt·(1 - u)),
 // clamped to [low, high] (tilt = 0 is the uniform sampler's formula).
 struct TruncatedNormalParams {
   double mean;
