@@ -109,26 +109,23 @@ bool UsesQuadrature(const Distribution::TruncatedShape& shape) {
   return std::fabs(shape.tilt) + 2 * shape.curve <= 1;
 }
 
-double TruncatedMean(const Distribution& d) {
-  const Distribution::TruncatedShape shape = d.Shape();
-  if (UsesQuadrature(shape)) {
-    return shape.center +
-           shape.half * WindowMoments(shape.tilt, shape.curve).mean;
-  }
-  return d.mean + d.std * TruncatedStandardMoments((d.low - d.mean) / d.std,
-                                                   (d.high - d.mean) / d.std)
-                              .mean;
-}
+struct MeanAndStd {
+  double mean;
+  double std;
+};
 
-double TruncatedStd(const Distribution& d) {
+// The promised mean and std of a non-degenerate truncated normal: by
+// quadrature on the interval when UsesQuadrature, else the closed form.
+MeanAndStd TruncatedMoments(const Distribution& d) {
   const Distribution::TruncatedShape shape = d.Shape();
   if (UsesQuadrature(shape)) {
-    return shape.half *
-           std::sqrt(WindowMoments(shape.tilt, shape.curve).variance);
+    const StandardMoments s = WindowMoments(shape.tilt, shape.curve);
+    return {shape.center + shape.half * s.mean,
+            shape.half * std::sqrt(s.variance)};
   }
-  return d.std * std::sqrt(TruncatedStandardMoments((d.low - d.mean) / d.std,
-                                                    (d.high - d.mean) / d.std)
-                               .variance);
+  const StandardMoments z = TruncatedStandardMoments((d.low - d.mean) / d.std,
+                                                     (d.high - d.mean) / d.std);
+  return {d.mean + d.std * z.mean, d.std * std::sqrt(z.variance)};
 }
 
 }  // namespace
@@ -212,7 +209,7 @@ double Distribution::TargetMean() const {
       return 0;
     case Kind::kTruncatedNormal:
       if (IsDegenerate(*this)) return DegeneratePoint(*this);
-      return TruncatedMean(*this);
+      return TruncatedMoments(*this).mean;
   }
   return 0;
 }
@@ -232,7 +229,7 @@ double Distribution::TargetStd() const {
       return std::fabs(value);
     case Kind::kTruncatedNormal:
       if (IsDegenerate(*this)) return 0;
-      return TruncatedStd(*this);
+      return TruncatedMoments(*this).std;
   }
   return 0;
 }

@@ -109,6 +109,13 @@ struct TruncatedNormalParams {
   double tilt;
 };
 
+// One value by inversion from u in (0, 1), clamped to [low, high].
+ONNX_REINIT_BATCH_INLINE double InvertedValue(const TruncatedNormalParams& t,
+                                              double u) {
+  const double z = fast_math::TruncatedStandardNormal(t.window, u);
+  return fast_math::Min(fast_math::Max(t.mean + t.sigma * z, t.low), t.high);
+}
+
 // One value of a nearly uniform truncated normal from u in (0, 1).
 ONNX_REINIT_BATCH_INLINE double NearlyUniformValue(
     const TruncatedNormalParams& t, double u) {
@@ -127,16 +134,9 @@ ONNX_REINIT_BATCH_INLINE void TruncatedNormalValues(
     }
     return;
   }
-  const fast_math::TruncatedNormalWindow w = t.window;
   for (size_t i = 0; i < n; ++i) {
-    const double z0 = fast_math::TruncatedStandardNormal(
-        w, philox_internal::Uniform(batch->w0[i]));
-    const double z1 = fast_math::TruncatedStandardNormal(
-        w, philox_internal::Uniform(batch->w1[i]));
-    batch->v0[i] =
-        fast_math::Min(fast_math::Max(t.mean + t.sigma * z0, t.low), t.high);
-    batch->v1[i] =
-        fast_math::Min(fast_math::Max(t.mean + t.sigma * z1, t.low), t.high);
+    batch->v0[i] = InvertedValue(t, philox_internal::Uniform(batch->w0[i]));
+    batch->v1[i] = InvertedValue(t, philox_internal::Uniform(batch->w1[i]));
   }
 }
 
@@ -320,15 +320,9 @@ void FloatGroups(const FloatPlan& plan, const FloatSamplerKernels& kernels,
           for (size_t e = 0; e < kGroupValues; ++e) {
             const double u =
                 static_cast<double>(words[e] >> 9) * 0x1p-23 + 0x1p-24;
-            double x;
-            if (t.nearly_uniform) {
-              x = NearlyUniformValue(t, u);
-            } else {
-              const double z = fast_math::TruncatedStandardNormal(t.window, u);
-              x = fast_math::Min(fast_math::Max(t.mean + t.sigma * z, t.low),
-                                 t.high);
-            }
-            out[g * kGroupValues + e] = static_cast<float>(x);
+            out[g * kGroupValues + e] =
+                static_cast<float>(t.nearly_uniform ? NearlyUniformValue(t, u)
+                                                    : InvertedValue(t, u));
           }
         }
       }
